@@ -1,0 +1,90 @@
+namespace Failsafe.Contracts;
+
+/// <summary>
+/// Agent protocol, version 1. Agents dial out to the server over mutual TLS; every route below
+/// is under <see cref="AgentRoutes.Prefix"/>. The shape follows Tentacle's script service:
+/// the agent polls for work, reports each step as it happens and completes the task once.
+/// </summary>
+public static class AgentRoutes
+{
+    public const string Prefix = "/agent/v1";
+    public const string Enroll = Prefix + "/enroll";            // POST EnrollRequest -> EnrollResponse (no client certificate yet)
+    public const string Capabilities = Prefix + "/capabilities"; // GET -> Capabilities
+    public const string Poll = Prefix + "/poll";                // POST PollRequest -> PollResponse (long poll, ?waitSeconds=N)
+    public const string TaskSteps = Prefix + "/tasks/{id}/steps";      // POST StepReport
+    public const string TaskComplete = Prefix + "/tasks/{id}/complete"; // POST TaskResult
+    public const string Blob = Prefix + "/blobs/{sha256}";      // GET -> artifact bytes
+
+    public static string StepsFor(long taskId) => $"{Prefix}/tasks/{taskId}/steps";
+    public static string CompleteFor(long taskId) => $"{Prefix}/tasks/{taskId}/complete";
+    public static string BlobFor(string sha256) => $"{Prefix}/blobs/{sha256}";
+}
+
+public sealed record EnrollRequest(string Name, string EnrollToken, string CsrPem, string AgentVersion);
+
+public sealed record EnrollResponse(string AgentId, string CertificatePem, string CaCertificatePem);
+
+public sealed record Capabilities(string ServerVersion, IReadOnlyList<string> ProtocolVersions, IReadOnlyList<string> TaskKinds);
+
+public sealed record PollRequest(HostInventory Inventory, IReadOnlyList<long> RunningTaskIds);
+
+public sealed record PollResponse(IReadOnlyList<AgentTask> Tasks);
+
+public static class TaskKinds
+{
+    /// <summary>Download, verify, install, start, health-gate and switch to a release.</summary>
+    public const string Install = "install";
+    /// <summary>Switch to a release that is already installed on the host (no download).</summary>
+    public const string Activate = "activate";
+    /// <summary>Stop the service and remove <c>current</c>: going back to "nothing installed".</summary>
+    public const string Deactivate = "deactivate";
+
+    public static readonly IReadOnlyList<string> All = [Install, Activate, Deactivate];
+}
+
+/// <summary>One unit of work for one agent. Executing a task twice has the effect of executing it once.</summary>
+public sealed record AgentTask(
+    long Id,
+    string Kind,
+    string DeploymentId,
+    string Service,
+    string? Version,
+    string? ReleaseId,
+    ArtifactRef? Artifact,
+    ActivationSettings Settings);
+
+public sealed record ArtifactRef(string Sha256, long Size);
+
+public sealed record ActivationSettings(
+    int KeepReleases = 5,
+    int HealthTimeoutSeconds = 30,
+    int DrainTimeoutSeconds = 10,
+    int HookTimeoutSeconds = 60);
+
+public static class StepStatus
+{
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Skipped = "skipped";
+}
+
+public sealed record StepReport(string Name, string Status, DateTimeOffset StartedAt, long DurationMs, string? Output);
+
+public sealed record TaskResult(
+    bool Succeeded,
+    string? Error,
+    string? PreviousRelease,
+    string? CurrentRelease,
+    HostInventory Inventory);
+
+public sealed record HostInventory(string AgentVersion, IReadOnlyList<ServiceState> Services);
+
+public sealed record ServiceState(
+    string Service,
+    string? Current,
+    string? CurrentVersion,
+    IReadOnlyList<string> Installed,
+    InstanceState? Instance);
+
+public sealed record InstanceState(string Release, int Port, int? Pid, string State, int Restarts);

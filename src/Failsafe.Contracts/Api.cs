@@ -1,0 +1,138 @@
+namespace Failsafe.Contracts;
+
+/// <summary>The server's JSON API for people and automation. Every route demands a bearer token.</summary>
+public static class ApiRoutes
+{
+    public const string Prefix = "/api/v1";
+    public const string Whoami = Prefix + "/whoami";                       // GET -> WhoAmI
+    public const string PushRelease = Prefix + "/releases/{service}/{version}"; // PUT body=artifact -> ReleaseInfo (201 new, 200 same bytes, 409 other bytes)
+    public const string Releases = Prefix + "/releases";                   // GET ?service= -> ReleaseInfo[]
+    public const string Agents = Prefix + "/agents";                       // GET -> AgentInfo[]
+    public const string AgentTokens = Prefix + "/agent-tokens";            // POST CreateAgentToken -> AgentTokenCreated
+    public const string Deployments = Prefix + "/deployments";             // GET ?service=&limit= -> DeploymentInfo[]; POST CreateDeployment -> DeploymentInfo
+    public const string Deployment = Prefix + "/deployments/{id}";         // GET -> DeploymentInfo
+    public const string Rollback = Prefix + "/services/{service}/rollback"; // POST RollbackRequest -> DeploymentInfo
+    public const string ServiceStatus = Prefix + "/services/{service}/status"; // GET -> ServiceStatus
+    public const string Events = Prefix + "/events";                       // GET ?limit=&target= -> EventInfo[]
+
+    public static string PushReleaseFor(string service, string version) =>
+        $"{Prefix}/releases/{Uri.EscapeDataString(service)}/{Uri.EscapeDataString(version)}";
+    public static string DeploymentFor(string id) => $"{Prefix}/deployments/{Uri.EscapeDataString(id)}";
+    public static string RollbackFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/rollback";
+    public static string ServiceStatusFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/status";
+}
+
+/// <summary>Problem answer for every 4xx/5xx of the API: one sentence a person can act on.</summary>
+public sealed record ApiError(string Error, string? Detail = null);
+
+public sealed record WhoAmI(string Name, string Kind);
+
+public sealed record ReleaseInfo(
+    string Service,
+    string Version,
+    string Sha256,
+    long Size,
+    int FileCount,
+    long UncompressedSize,
+    DateTimeOffset PushedAt,
+    string PushedBy,
+    bool Created);
+
+public sealed record AgentInfo(
+    string Id,
+    string Name,
+    DateTimeOffset EnrolledAt,
+    DateTimeOffset? LastSeenAt,
+    bool Online,
+    HostInventory? Inventory);
+
+public sealed record CreateAgentToken(int? ValidMinutes = null);
+
+/// <summary>The token is shown once; it carries the server's CA fingerprint so the agent can pin it.</summary>
+public sealed record AgentTokenCreated(string Token, DateTimeOffset ExpiresAt, string CaFingerprint);
+
+public sealed record CreateDeployment(
+    string Service,
+    string Version,
+    IReadOnlyList<string>? Hosts = null,
+    bool All = false,
+    int BatchSize = 1,
+    bool NoRollback = false,
+    ActivationSettings? Settings = null);
+
+public sealed record RollbackRequest(string? ToVersion = null);
+
+public static class DeploymentStates
+{
+    public const string Running = "running";
+    public const string RollingBack = "rolling-back";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string RolledBack = "rolled-back";
+
+    public static bool IsTerminal(string state) => state is Succeeded or Failed or RolledBack;
+}
+
+public static class HostStates
+{
+    public const string Pending = "pending";
+    public const string InProgress = "in-progress";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string RollingBack = "rolling-back";
+    public const string RolledBack = "rolled-back";
+    public const string Skipped = "skipped";
+}
+
+public static class DeploymentKinds
+{
+    public const string Deploy = "deploy";
+    public const string Rollback = "rollback";
+}
+
+public sealed record DeploymentInfo(
+    string Id,
+    string Kind,
+    string Service,
+    string Version,
+    string State,
+    int BatchSize,
+    bool NoRollback,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string CreatedBy,
+    string? Reason,
+    IReadOnlyList<DeploymentHostInfo> Hosts);
+
+public sealed record DeploymentHostInfo(
+    string Host,
+    int Batch,
+    string State,
+    string? PreviousRelease,
+    string? TargetRelease,
+    string? Error,
+    IReadOnlyList<StepReport> Steps);
+
+public sealed record ServiceStatus(
+    string Service,
+    IReadOnlyList<HostServiceStatus> Hosts,
+    DeploymentInfo? ActiveDeployment,
+    DeploymentInfo? LastDeployment);
+
+public sealed record HostServiceStatus(
+    string Host,
+    bool Online,
+    string? Current,
+    string? CurrentVersion,
+    IReadOnlyList<string> Installed,
+    InstanceState? Instance);
+
+public sealed record EventInfo(
+    long Id,
+    DateTimeOffset At,
+    string Actor,
+    string Action,
+    string Target,
+    string? RemoteAddress,
+    string Result,
+    string? Detail);
