@@ -1,0 +1,103 @@
+namespace Failsafe.Artifacts;
+
+/// <summary>
+/// Re-checks an installed release against its manifest before it is switched to again: every
+/// entry present with its type, mode, size, hash or link target, and nothing else. A release
+/// directory is immutable, so anything added since extraction counts as tampering.
+/// </summary>
+public static class ReleaseVerifier
+{
+    public static async Task VerifyDirectoryAsync(string releaseDirectory, ReleaseManifest manifest, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ManifestValidator.Validate(manifest);
+        var root = Path.GetFullPath(releaseDirectory);
+        if (PosixFile.TryLstat(root)?.Kind != PosixFileKind.Directory)
+        {
+            throw new ArtifactException($"Release directory '{root}' does not exist.");
+        }
+
+        foreach (var entry in manifest.Files)
+        {
+            ct.ThrowIfCancellationRequested();
+            var problem = await ProblemWithAsync(Path.Join(root, entry.Path), entry, ct);
+            if (problem is not null)
+            {
+                throw Mismatch(root, entry.Path, problem);
+            }
+        }
+
+        var unlisted = FindUnlisted(root, manifest);
+        if (unlisted is not null)
+        {
+            throw Mismatch(root, unlisted, "is not listed in the manifest");
+        }
+    }
+
+    private static async Task<string?> ProblemWithAsync(string fullPath, ManifestEntry entry, CancellationToken ct)
+    {
+        if (PosixFile.TryLstat(fullPath) is not { } stat)
+        {
+            return "is missing";
+        }
+
+        var type = stat.Kind switch
+        {
+            PosixFileKind.Regular => EntryTypes.File,
+            PosixFileKind.Directory => EntryTypes.Directory,
+            PosixFileKind.Symlink => EntryTypes.Symlink,
+            _ => "special file",
+        };
+        if (type != entry.Type)
+        {
+            return $"is a {type} but the manifest says {entry.Type}";
+        }
+
+        if (type == EntryTypes.Symlink)
+        {
+            var target = new FileInfo(fullPath).LinkTarget;
+            return target == entry.LinkTarget ? null : $"points to '{target}' but the manifest says '{entry.LinkTarget}'";
+        }
+
+        if (ModeText.Format(stat.Permissions) != entry.Mode)
+        {
+            return $"has mode {ModeText.Format(stat.Permissions)} but the manifest says {entry.Mode}";
+        }
+
+        if (type == EntryTypes.Directory)
+        {
+            return null;
+        }
+
+        if (stat.Size != entry.Size)
+        {
+            return $"is {stat.Size} bytes but the manifest says {entry.Size}";
+        }
+
+        return await Sha256Hex.OfFileAsync(fullPath, ct) == entry.Sha256 ? null : "has been modified (its SHA-256 differs from the manifest)";
+    }
+
+    // Only the root and the manifest's directories need listing: every one of them was just checked.
+    private static string? FindUnlisted(string root, ReleaseManifest manifest)
+    {
+        var listed = manifest.Files.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
+        var directories = manifest.Files.Where(e => e.Type == EntryTypes.Directory).Select(e => e.Path).Prepend("");
+        foreach (var directory in directories)
+        {
+            var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false };
+            foreach (var child in Directory.EnumerateFileSystemEntries(Path.Join(root, directory), "*", options).Order(StringComparer.Ordinal))
+            {
+                var path = directory.Length == 0 ? Path.GetFileName(child) : directory + "/" + Path.GetFileName(child);
+                if (!listed.Contains(path))
+                {
+                    return path;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static ArtifactException Mismatch(string root, string path, string problem) =>
+        new($"Release '{root}' does not match its manifest: '{path}' {problem}.");
+}
