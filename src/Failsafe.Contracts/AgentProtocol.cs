@@ -55,9 +55,10 @@ public sealed record AgentTask(
 
 public sealed record ArtifactRef(string Sha256, long Size);
 
+/// <summary>How a host activates a release. <see cref="HealthTimeoutSeconds"/> 0 means the release's own (its manifest).</summary>
 public sealed record ActivationSettings(
     int KeepReleases = 5,
-    int HealthTimeoutSeconds = 30,
+    int HealthTimeoutSeconds = 0,
     int DrainTimeoutSeconds = 10,
     int HookTimeoutSeconds = 60);
 

@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+// The sample service the demo deploys. One build serves every "version": what a release is
+// (its version, whether it is healthy) comes from release.json in the working directory,
+// the way real services read configuration shipped inside their release.
+var settings = SampleSettings.Load(Path.Combine(Directory.GetCurrentDirectory(), "release.json"));
+if (settings.CrashOnStart)
+{
+    Console.Error.WriteLine($"hello {settings.Version}: refusing to start (crashOnStart is set in release.json)");
+    return 1;
+}
+
+var port = Environment.GetEnvironmentVariable("PORT") ?? "8080";
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.Logging.ClearProviders();
+var app = builder.Build();
+
+app.MapGet("/", () => $"hello from {settings.Version}\n");
+app.MapGet("/healthz", () => settings.Healthy
+    ? Results.Text("ok\n")
+    : Results.Text($"unhealthy: {settings.Version} is broken on purpose\n", statusCode: 503));
+
+Console.WriteLine($"hello {settings.Version} listening on 127.0.0.1:{port}");
+app.Run();
+return 0;
+
+internal sealed record SampleSettings(string Version, bool Healthy, bool CrashOnStart)
+{
+    public static SampleSettings Load(string path)
+    {
+        var fallback = new SampleSettings(Environment.GetEnvironmentVariable("FAILSAFE_VERSION") ?? "dev", true, false);
+        if (!File.Exists(path))
+        {
+            return fallback;
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var root = document.RootElement;
+        return new SampleSettings(
+            root.TryGetProperty("version", out var v) ? v.GetString() ?? fallback.Version : fallback.Version,
+            !root.TryGetProperty("healthy", out var h) || h.GetBoolean(),
+            root.TryGetProperty("crashOnStart", out var c) && c.GetBoolean());
+    }
+}

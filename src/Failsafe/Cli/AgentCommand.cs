@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Failsafe.DataPlane;
+
+namespace Failsafe.Cli;
+
+internal static class AgentCommand
+{
+    public static Command Create()
+    {
+        var server = new Option<string>("--server") { Description = "The server's address, e.g. https://deploy.example.com:7443.", Required = true };
+        var root = new Option<string>("--root") { Description = "Folder the agent owns on this host (releases, current, shared).", DefaultValueFactory = _ => "/var/lib/failsafe" };
+        var name = new Option<string>("--name") { Description = "This host's name in Failsafe.", DefaultValueFactory = _ => Environment.MachineName.ToLowerInvariant() };
+        var token = new Option<string?>("--enroll-token") { Description = "One-time token from 'failsafe agent-token create' (first start only; or FAILSAFE_ENROLL_TOKEN)." };
+        var command = new Command("agent", "Run the data plane on this host: dial out to the server, install releases, switch, supervise.") { server, root, name, token };
+        command.SetAction(async (result, ct) =>
+        {
+            await AgentHost.RunAsync(
+                new AgentOptions
+                {
+                    ServerUrl = result.GetValue(server)!,
+                    Root = Path.GetFullPath(result.GetValue(root)!),
+                    Name = result.GetValue(name)!,
+                    EnrollToken = result.GetValue(token) ?? Environment.GetEnvironmentVariable("FAILSAFE_ENROLL_TOKEN"),
+                },
+                ct).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}

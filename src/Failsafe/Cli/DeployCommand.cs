@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Text.Json;
+using Failsafe.Client;
+using Failsafe.Contracts;
+
+namespace Failsafe.Cli;
+
+internal static class DeployCommand
+{
+    public static Command Create()
+    {
+        var connection = new ConnectionOptions();
+        var service = new Argument<string>("SERVICE");
+        var version = new Argument<string>("VERSION");
+        var hosts = new Option<string?>("--hosts") { Description = "Comma-separated host names, deployed in this order." };
+        var all = new Option<bool>("--all") { Description = "Every enrolled host." };
+        var batch = new Option<int>("--batch") { Description = "Hosts switched at a time; each batch is health-gated before the next.", DefaultValueFactory = _ => 1 };
+        var noRollback = new Option<bool>("--no-rollback") { Description = "On failure, stop but leave the hosts already switched on the new release." };
+        var healthTimeout = new Option<int?>("--health-timeout") { Description = "Seconds a new instance has to become healthy (default: the release's own)." };
+        var keep = new Option<int>("--keep") { Description = "Releases kept on each host (never the current or previous one).", DefaultValueFactory = _ => 5 };
+        var detach = new Option<bool>("--detach") { Description = "Start the deployment and return without following it." };
+        var json = new Option<bool>("--json") { Description = "Print the final deployment as JSON." };
+        var command = new Command("deploy", "Roll a pushed release out to hosts, batch by batch, rolling back by itself if a host fails.")
+        {
+            service, version, hosts, all, batch, noRollback, healthTimeout, keep, detach, json,
+        };
+        connection.AddTo(command);
+        command.SetAction(async (result, ct) =>
+        {
+            var hostList = result.GetValue(hosts)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (hostList is not null && result.GetValue(all))
+            {
+                throw new UserException("Give --hosts or --all, not both.");
+            }
+
+            if (result.GetValue(batch) < 1)
+            {
+                throw new UserException("--batch must be at least 1.");
+            }
+
+            var settings = new ActivationSettings(KeepReleases: result.GetValue(keep), HealthTimeoutSeconds: result.GetValue(healthTimeout) ?? 0);
+            using var client = connection.CreateClient(result);
+            var created = await client.CreateDeploymentAsync(
+                new CreateDeployment(result.GetValue(service)!, result.GetValue(version)!, hostList, result.GetValue(all), result.GetValue(batch), result.GetValue(noRollback), settings),
+                ct).ConfigureAwait(false);
+            return await FinishAsync(client, created, result.GetValue(detach), result.GetValue(json), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>Shared by deploy and rollback: follow (or not), print the outcome, exit 0 only on success.</summary>
+    public static async Task<int> FinishAsync(FailsafeClient client, DeploymentInfo created, bool detach, bool json, CancellationToken ct)
+    {
+        if (detach)
+        {
+            Console.WriteLine(json ? JsonSerializer.Serialize(created, FailsafeJson.Options) : $"Started {created.Id}; follow it with 'failsafe status {created.Service} --watch'.");
+            return 0;
+        }
+
+        var final = json
+            ? await DeploymentFollower.FollowPlainAsync(client, created, TextWriter.Null, ct).ConfigureAwait(false)
+            : await DeploymentFollower.FollowAsync(client, created, ct).ConfigureAwait(false);
+        Console.WriteLine(json ? JsonSerializer.Serialize(final, FailsafeJson.Options) : DeploymentFollower.Summary(final));
+        return final.State == DeploymentStates.Succeeded ? 0 : 1;
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Failsafe.Artifacts;
+
+namespace Failsafe.Cli;
+
+/// <summary>The one executable's verbs: each role (server, agent) and each user action is a subcommand.</summary>
+internal static class FailsafeCli
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Failsafe: ship one immutable release at a time to plain Linux hosts, switch atomically, roll back by itself.");
+        root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(AgentCommand.Create());
+        root.Subcommands.Add(AgentTokenCommand.Create());
+        root.Subcommands.Add(LoginCommand.Create());
+        root.Subcommands.Add(PackCommand.Create());
+        root.Subcommands.Add(PushCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(RollbackCommand.Create());
+        root.Subcommands.Add(ListCommands.CreateHosts());
+        root.Subcommands.Add(ListCommands.CreateReleases());
+        root.Subcommands.Add(ListCommands.CreateEvents());
+        root.Subcommands.Add(DemoCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is UserException or ArtifactException)
+        {
+            return Fail(e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+    }
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return 1;
+    }
+}

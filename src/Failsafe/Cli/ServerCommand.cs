@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Failsafe.ControlPlane.Hosting;
+
+namespace Failsafe.Cli;
+
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Folder for the database, blobs and TLS material.", DefaultValueFactory = _ => "failsafe-data" };
+        var urls = new Option<string>("--urls") { Description = "HTTPS addresses to listen on, separated by ';'.", DefaultValueFactory = _ => "https://0.0.0.0:7443" };
+        var san = new Option<string[]>("--tls-san") { Description = "Extra DNS names or IP addresses for the generated server certificate.", AllowMultipleArgumentsPerToken = true };
+        var tokenFile = new Option<string?>("--bootstrap-token-file") { Description = "Also write the first admin token to this file (mode 0600), for automation." };
+        var command = new Command("server", "Run the control plane: API, orchestrator, store and blobs.") { data, urls, san, tokenFile };
+        command.SetAction((result, ct) => ServerHost.RunAsync(
+            new ServerOptions
+            {
+                DataDirectory = Path.GetFullPath(result.GetValue(data)!),
+                Urls = result.GetValue(urls)!,
+                TlsSubjectAlternativeNames = result.GetValue(san) ?? [],
+                BootstrapTokenFile = result.GetValue(tokenFile),
+            },
+            ct));
+        return command;
+    }
+}

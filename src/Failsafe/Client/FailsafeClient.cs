@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text.Json;
+using Failsafe.Cli;
+using Failsafe.Contracts;
+using Failsafe.Security;
+
+namespace Failsafe.Client;
+
+/// <summary>The CLI's side of the server API: pins the server's CA, sends the token, turns every failure into one sentence.</summary>
+internal sealed class FailsafeClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly string _server;
+
+    public FailsafeClient(ConnectionSettings settings)
+    {
+        _server = settings.ServerUrl;
+        var pin = new ServerCertificatePin(settings.CaFingerprint);
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = pin.Callback },
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        _http = new HttpClient(handler) { BaseAddress = new Uri(settings.ServerUrl + "/"), Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+    }
+
+    public Task<WhoAmI> WhoAmIAsync(CancellationToken ct) => GetAsync<WhoAmI>(ApiRoutes.Whoami, ct);
+
+    public Task<IReadOnlyList<ReleaseInfo>> ListReleasesAsync(string? service, CancellationToken ct) =>
+        GetAsync<IReadOnlyList<ReleaseInfo>>(ApiRoutes.Releases + Query("service", service), ct);
+
+    public Task<IReadOnlyList<AgentInfo>> ListAgentsAsync(CancellationToken ct) =>
+        GetAsync<IReadOnlyList<AgentInfo>>(ApiRoutes.Agents, ct);
+
+    public Task<AgentTokenCreated> CreateAgentTokenAsync(int? validMinutes, CancellationToken ct) =>
+        SendAsync<AgentTokenCreated>(HttpMethod.Post, ApiRoutes.AgentTokens, JsonContent.Create(new CreateAgentToken(validMinutes), options: FailsafeJson.Options), ct);
+
+    public Task<DeploymentInfo> CreateDeploymentAsync(CreateDeployment request, CancellationToken ct) =>
+        SendAsync<DeploymentInfo>(HttpMethod.Post, ApiRoutes.Deployments, JsonContent.Create(request, options: FailsafeJson.Options), ct);
+
+    public Task<DeploymentInfo> GetDeploymentAsync(string id, CancellationToken ct) =>
+        GetAsync<DeploymentInfo>(ApiRoutes.DeploymentFor(id), ct);
+
+    public Task<IReadOnlyList<DeploymentInfo>> ListDeploymentsAsync(string? service, CancellationToken ct) =>
+        GetAsync<IReadOnlyList<DeploymentInfo>>(ApiRoutes.Deployments + Query("service", service), ct);
+
+    public Task<DeploymentInfo> RollbackAsync(string service, string? toVersion, CancellationToken ct) =>
+        SendAsync<DeploymentInfo>(HttpMethod.Post, ApiRoutes.RollbackFor(service), JsonContent.Create(new RollbackRequest(toVersion), options: FailsafeJson.Options), ct);
+
+    public Task<ServiceStatus> GetServiceStatusAsync(string service, CancellationToken ct) =>
+        GetAsync<ServiceStatus>(ApiRoutes.ServiceStatusFor(service), ct);
+
+    public Task<IReadOnlyList<EventInfo>> ListEventsAsync(int limit, CancellationToken ct) =>
+        GetAsync<IReadOnlyList<EventInfo>>(ApiRoutes.Events + Query("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ct);
+
+    public async Task<ReleaseInfo> PushAsync(string service, string version, string artifactPath, string sha256, CancellationToken ct)
+    {
+        await using var file = File.OpenRead(artifactPath);
+        using var content = new StreamContent(file, 1 << 20);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.ContentLength = file.Length;
+        using var request = new HttpRequestMessage(HttpMethod.Put, ApiRoutes.PushReleaseFor(service, version).TrimStart('/')) { Content = content };
+        request.Headers.Add("X-Failsafe-Sha256", sha256);
+        return await SendCoreAsync<ReleaseInfo>(request, ct).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private Task<T> GetAsync<T>(string route, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, route, null, ct);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string route, HttpContent? content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, route.TrimStart('/')) { Content = content };
+        return await SendCoreAsync<T>(request, ct).ConfigureAwait(false);
+    }
+
+    private async Task<T> SendCoreAsync<T>(HttpRequestMessage request, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
+        {
+            throw new UserException($"The server at {_server} did not prove it holds the pinned CA (fingerprint mismatch); check --ca-fingerprint.");
+        }
+        catch (HttpRequestException e)
+        {
+            var reason = e.InnerException is SocketException s ? s.Message : e.Message;
+            throw new UserException($"Cannot reach the Failsafe server at {_server}: {reason}.");
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return await response.Content.ReadFromJsonAsync<T>(FailsafeJson.Options, ct).ConfigureAwait(false)
+                    ?? throw new UserException($"The server at {_server} sent an empty answer.");
+            }
+
+            throw new UserException(await DescribeFailureAsync(response, ct).ConfigureAwait(false));
+        }
+    }
+
+    private static async Task<string> DescribeFailureAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            return "The server refused the API token (401): check --token or FAILSAFE_TOKEN.";
+        }
+
+        var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var error = JsonSerializer.Deserialize<ApiError>(body, FailsafeJson.Options);
+            if (error?.Error is { Length: > 0 } message)
+            {
+                return error.Detail is { Length: > 0 } detail ? $"{message} {detail}" : message;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return $"The server answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+    }
+
+    private static string Query(string name, string? value) =>
+        string.IsNullOrEmpty(value) ? "" : $"?{name}={Uri.EscapeDataString(value)}";
+}

@@ -1,0 +1,3 @@
+using Failsafe.Cli;
+
+return await FailsafeCli.RunAsync(args);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds once, runs every test suite, and ends with one line:
+#   Tests: N passed, N failed, N skipped
+# Exits non-zero if any test failed or a suite could not run.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+CONFIGURATION="${CONFIGURATION:-Release}"
+RESULTS="$(pwd)/TestResults"
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need setsid; then
+  echo "test.sh: installing util-linux (setsid)"; apt-get update -qq && apt-get install -y -qq util-linux >/dev/null
+fi
+
+echo "== build ($CONFIGURATION)"
+if ! dotnet build Failsafe.sln -c "$CONFIGURATION" --nologo -v q -clp:ErrorsOnly; then
+  echo "Tests: 0 passed, 1 failed, 0 skipped (the build failed)"
+  exit 1
+fi
+
+echo "== style (dotnet format --verify-no-changes)"
+format_failed=0
+if ! dotnet format Failsafe.sln --verify-no-changes --no-restore -v q; then
+  echo "test.sh: 'dotnet format' would change files; run 'dotnet format Failsafe.sln'"
+  format_failed=1
+fi
+
+passed=0; failed=$format_failed; skipped=0; broken=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  [ "$name" = "Failsafe.Tests.Common" ] && continue
+  echo "== $name"
+  dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" -- RunConfiguration.TestSessionTimeout=1500000
+  trx="$RESULTS/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "test.sh: $name produced no results"; broken=$((broken + 1)); continue
+  fi
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${total:-0} - ${executed:-0}))
+done
+
+failed=$((failed + broken))
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

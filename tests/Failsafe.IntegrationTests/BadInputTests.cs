@@ -1,0 +1,126 @@
+namespace Failsafe.IntegrationTests;
+
+/// <summary>Every user mistake gets one clear line, and the hosts keep serving their release.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class BadInputTests(ClusterFixture fx)
+{
+    private Dictionary<string, string> Env => new()
+    {
+        ["FAILSAFE_SERVER"] = fx.Cluster.Connection.ServerUrl,
+        ["FAILSAFE_TOKEN"] = fx.Cluster.Connection.Token,
+        ["FAILSAFE_CA_FINGERPRINT"] = fx.Cluster.Connection.CaFingerprint,
+    };
+
+    [Fact]
+    public async Task Pack_BadVersion_OneLineErrorNamingTheVersion()
+    {
+        var outcome = await FailsafeProcess.RunAsync(["pack", TestPaths.SampleBuild, "--service", "hello", "--version", "1.0 beta", "--entry", "true", "-o", Path.Combine(fx.WorkDirectory, "x.fsr")]);
+
+        FailsafeProcess.AssertOneLineError(outcome, "'1.0 beta'");
+        Assert.False(File.Exists(Path.Combine(fx.WorkDirectory, "x.fsr")));
+    }
+
+    [Fact]
+    public async Task Push_CorruptArtifact_OneLineErrorAndNothingStored()
+    {
+        var (path, _) = await fx.PackAsync("corrupt", "1.0.0");
+        var bytes = await File.ReadAllBytesAsync(path);
+        for (var i = bytes.Length / 2; i < bytes.Length / 2 + 64; i++)
+        {
+            bytes[i] ^= 0x5A;
+        }
+
+        var corrupt = Path.Combine(fx.WorkDirectory, "corrupt.fsr");
+        await File.WriteAllBytesAsync(corrupt, bytes);
+
+        var outcome = await FailsafeProcess.RunAsync(["push", corrupt], Env);
+
+        FailsafeProcess.AssertOneLineError(outcome, "corrupt");
+        Assert.Empty(await fx.Client.ListReleasesAsync("corrupt", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Push_TruncatedArtifact_OneLineError()
+    {
+        var (path, _) = await fx.PackAsync("truncated", "1.0.0");
+        var bytes = await File.ReadAllBytesAsync(path);
+        var truncated = Path.Combine(fx.WorkDirectory, "truncated.fsr");
+        await File.WriteAllBytesAsync(truncated, bytes[..(bytes.Length / 3)]);
+
+        var outcome = await FailsafeProcess.RunAsync(["push", truncated], Env);
+
+        FailsafeProcess.AssertOneLineError(outcome, "truncated");
+        Assert.Empty(await fx.Client.ListReleasesAsync("truncated", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Push_WrongHash_RefusedByTheServer()
+    {
+        var (path, sha) = await fx.PackAsync("wronghash", "1.0.0");
+        var wrong = new string(sha.Reverse().ToArray());
+
+        var refused = await Assert.ThrowsAsync<Cli.UserException>(() => fx.Client.PushAsync("wronghash", "1.0.0", path, wrong, CancellationToken.None));
+
+        Assert.Contains("SHA-256", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(await fx.Client.ListReleasesAsync("wronghash", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Deploy_UnknownServiceOrVersion_OneLineErrorAndHostsKeepServing()
+    {
+        await fx.PushAsync("keeps", "1.0.0");
+        await fx.DeployAsync("keeps", "1.0.0", ["host-1"]);
+
+        var outcome = await FailsafeProcess.RunAsync(["deploy", "no-such-service", "1.0.0", "--all"], Env);
+
+        FailsafeProcess.AssertOneLineError(outcome, "no-such-service");
+        Assert.Equal("hello from 1.0.0", await fx.AnswerAsync("keeps", "host-1", "1.0.0"));
+    }
+
+    [Fact]
+    public async Task Status_UnreachableServer_OneLineError()
+    {
+        var env = Env;
+        env["FAILSAFE_SERVER"] = "https://127.0.0.1:1";
+
+        var outcome = await FailsafeProcess.RunAsync(["status"], env);
+
+        FailsafeProcess.AssertOneLineError(outcome, "Cannot reach the Failsafe server at https://127.0.0.1:1");
+    }
+
+    [Fact]
+    public async Task Status_WrongCaFingerprint_RefusesToTalk()
+    {
+        var env = Env;
+        env["FAILSAFE_CA_FINGERPRINT"] = new string('a', 64);
+
+        var outcome = await FailsafeProcess.RunAsync(["status"], env);
+
+        FailsafeProcess.AssertOneLineError(outcome, "fingerprint");
+    }
+
+    [Fact]
+    public async Task Status_WrongToken_Refused()
+    {
+        var env = Env;
+        env["FAILSAFE_TOKEN"] = "fsk1_wrong";
+
+        var outcome = await FailsafeProcess.RunAsync(["status"], env);
+
+        FailsafeProcess.AssertOneLineError(outcome, "401");
+    }
+
+    [Fact]
+    public async Task Status_Json_DescribesEachHostsCurrentRelease()
+    {
+        var sha = await fx.PushAsync("statusjson", "1.0.0");
+        await fx.DeployAsync("statusjson", "1.0.0", ["host-2"]);
+
+        var outcome = await FailsafeProcess.RunAsync(["status", "statusjson", "--json"], Env);
+
+        Assert.Equal(0, outcome.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(outcome.Stdout);
+        var host = json.RootElement.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == "host-2");
+        Assert.Equal($"1.0.0-{sha[..12]}", host.GetProperty("current").GetString());
+    }
+}
