@@ -1,0 +1,64 @@
+using Failsafe.Contracts;
+using Failsafe.ControlPlane.Orchestration;
+using Failsafe.ControlPlane.Storage;
+
+namespace Failsafe.ControlPlane.AgentProtocol;
+
+/// <summary>
+/// Hands tasks to polling agents. A task goes out when it is pending, or when it was handed out
+/// but the agent no longer says it is running it (the agent restarted): executing a task twice
+/// has the effect of executing it once, losing it would stall the deployment.
+/// </summary>
+internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, TimeProvider time)
+{
+    public const int MaxWaitSeconds = 30;
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
+
+    public async Task<PollResponse> PollAsync(string agentId, PollRequest request, int waitSeconds, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(waitSeconds, 0, MaxWaitSeconds));
+        var running = (request.RunningTaskIds ?? []).ToHashSet();
+        await database.WriteAsync(s => AgentsStore.ReportAsync(s, agentId, time.GetUtcNow(), request.Inventory), cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var signalled = signals.WaitFor(agentId);
+            var tasks = await TakeAsync(agentId, running, cancellationToken).ConfigureAwait(false);
+            var remaining = deadline - time.GetUtcNow();
+            if (tasks.Count > 0 || remaining <= TimeSpan.Zero)
+            {
+                return new PollResponse(tasks);
+            }
+
+            var pause = Task.Delay(remaining < RecheckInterval ? remaining : RecheckInterval, time, cancellationToken);
+            await Task.WhenAny(signalled, pause).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task<List<AgentTask>> TakeAsync(string agentId, HashSet<long> running, CancellationToken cancellationToken)
+    {
+        static List<TaskRecord> Due(List<TaskRecord> open, HashSet<long> running) =>
+            open.Where(t => t.State == TaskStates.Pending || !running.Contains(t.Id)).ToList();
+
+        // Look first without the write lock: most polls find nothing.
+        var open = await database.ReadAsync(s => TasksStore.OpenForAgentAsync(s, agentId), cancellationToken).ConfigureAwait(false);
+        if (Due(open, running).Count == 0)
+        {
+            return [];
+        }
+
+        return await database.WriteAsync(
+            async session =>
+            {
+                var due = Due(await TasksStore.OpenForAgentAsync(session, agentId).ConfigureAwait(false), running);
+                var now = time.GetUtcNow();
+                foreach (var task in due)
+                {
+                    await TasksStore.MarkDispatchedAsync(session, task.Id, now).ConfigureAwait(false);
+                }
+
+                return due.Select(t => t.ToAgentTask()).ToList();
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,56 @@
+using Failsafe.Contracts;
+using Failsafe.ControlPlane.Auth;
+using Failsafe.ControlPlane.Hosting;
+using Failsafe.ControlPlane.Storage;
+using Failsafe.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Failsafe.ControlPlane.Api;
+
+internal static class AgentsApi
+{
+    private const int DefaultValidMinutes = 60;
+    private const int MaxValidMinutes = 7 * 24 * 60;
+
+    public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup(string.Empty).RequireAuthorization(AuthSchemes.ApiPolicy);
+        group.MapGet(ApiRoutes.Agents, ListAsync);
+        group.MapPost(ApiRoutes.AgentTokens, CreateTokenAsync);
+        return routes;
+    }
+
+    private static async Task<IReadOnlyList<AgentInfo>> ListAsync(IDatabase database, TimeProvider time, ServerOptions options, HttpContext context)
+    {
+        var agents = await database.ReadAsync(AgentsStore.ListAsync, context.RequestAborted).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        return agents.Select(a => a.ToInfo(now, options.AgentOfflineAfter)).ToList();
+    }
+
+    private static async Task<AgentTokenCreated> CreateTokenAsync(
+        [FromBody] CreateAgentToken? request, IDatabase database, CertificateAuthority authority, TimeProvider time, HttpContext context)
+    {
+        var minutes = request?.ValidMinutes ?? DefaultValidMinutes;
+        if (minutes is < 1 or > MaxValidMinutes)
+        {
+            throw ApiProblemException.BadRequest($"An agent token is valid for 1 to {MaxValidMinutes} minutes.");
+        }
+
+        var token = EnrollmentToken.Create(authority.Fingerprint);
+        var actor = AuthSchemes.ActorOf(context);
+        var now = time.GetUtcNow();
+        var expiresAt = now.AddMinutes(minutes);
+        await database.WriteAsync(
+            async session =>
+            {
+                await TokensStore.AddEnrollmentTokenAsync(session, ApiToken.Hash(token.Secret), now, expiresAt, actor.Name).ConfigureAwait(false);
+                await EventsStore.AppendAsync(session, now, actor, "agent-token.create", "agent-tokens", $"valid until {expiresAt:yyyy-MM-dd HH:mm:ss}Z")
+                    .ConfigureAwait(false);
+            },
+            context.RequestAborted).ConfigureAwait(false);
+        return new AgentTokenCreated(token.ToString(), expiresAt, authority.Fingerprint);
+    }
+}

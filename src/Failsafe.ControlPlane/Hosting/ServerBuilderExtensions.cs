@@ -1,0 +1,101 @@
+using Failsafe.ControlPlane.AgentProtocol;
+using Failsafe.ControlPlane.Api;
+using Failsafe.ControlPlane.Blobs;
+using Failsafe.ControlPlane.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Failsafe.ControlPlane.Hosting;
+
+public static class ServerBuilderExtensions
+{
+    /// <summary>
+    /// Makes <paramref name="builder"/> a Failsafe server: prepares the data folder, serves HTTPS only
+    /// with our own CA (agents' client certificates checked in the handshake) and registers the services.
+    /// </summary>
+    public static WebApplicationBuilder AddFailsafeServer(this WebApplicationBuilder builder, ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        var urls = ParseUrls(options.Urls);
+        if (options.AgentOfflineAfter <= TimeSpan.Zero || options.HostTaskTimeout <= TimeSpan.Zero)
+        {
+            throw new ServerStartupException("The agent offline delay and the host task timeout must be positive.");
+        }
+
+        var data = new DataDirectory(options.DataDirectory);
+        var tls = TlsMaterial.LoadOrCreate(data.Tls, options.TlsSubjectAlternativeNames, options.Time);
+        var database = new SqliteDatabase(data.Database, options.Time);
+        try
+        {
+            database.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new ServerStartupException($"Cannot open the database at {data.Database}: {e.Message}", e);
+        }
+
+        var adminToken = AdminBootstrap.EnsureAdminTokenAsync(database, options.Time, options.BootstrapTokenFile, CancellationToken.None)
+            .GetAwaiter().GetResult();
+
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.UseUrls([.. urls]);
+        var handshakeChain = HandshakeChain.Create(tls.ServerCertificate, tls.Authority.Certificate);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                https.ServerCertificate = tls.ServerCertificate;
+                https.OnAuthenticate = (_, ssl) => ssl.ServerCertificateContext = handshakeChain;
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.CheckCertificateRevocation = false;
+
+                // A certificate we did not issue, or one not meant for clients, ends the handshake before any request.
+                https.ClientCertificateValidation = (certificate, _, _) => tls.Authority.IsAgentCertificate(certificate);
+            });
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Services.AddFailsafeServerServices(options, database, new FileBlobStore(data.Blobs), tls, new FirstStart(adminToken));
+        return builder;
+    }
+
+    /// <summary>Adds the middleware and every route of the API and of the agent protocol.</summary>
+    public static WebApplication MapFailsafeServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapReleasesApi();
+        app.MapDeploymentsApi();
+        app.MapServicesApi();
+        app.MapAgentsApi();
+        app.MapEventsApi();
+        app.MapAgentProtocol();
+        return app;
+    }
+
+    private static List<string> ParseUrls(string urls)
+    {
+        var list = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        if (list.Count == 0)
+        {
+            throw new ServerStartupException("No URL to listen on: give one such as https://0.0.0.0:7443.");
+        }
+
+        foreach (var url in list)
+        {
+            if (!url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.Length <= "https://".Length)
+            {
+                throw new ServerStartupException($"Failsafe serves HTTPS only: '{url}' is not an https:// URL.");
+            }
+        }
+
+        return list;
+    }
+}

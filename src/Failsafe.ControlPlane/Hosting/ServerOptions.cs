@@ -1,0 +1,35 @@
+namespace Failsafe.ControlPlane.Hosting;
+
+/// <summary>How <c>failsafe server</c> runs.</summary>
+public sealed record ServerOptions
+{
+    public const string DefaultDataDirectory = "/var/lib/failsafe";
+    public const string DefaultUrls = "https://0.0.0.0:7443";
+
+    /// <summary>Holds failsafe.db, blobs/ and tls/. Created (mode 0700) when missing.</summary>
+    public string DataDirectory { get; init; } = DefaultDataDirectory;
+
+    /// <summary>One or more https:// URLs separated by ';'. Port 0 picks a free port.</summary>
+    public string Urls { get; init; } = DefaultUrls;
+
+    /// <summary>Extra DNS names or IP addresses for the server certificate (localhost, loopback and the host name are always in).</summary>
+    public IReadOnlyList<string> TlsSubjectAlternativeNames { get; init; } = [];
+
+    /// <summary>When set, the first admin token is also written to this file (mode 0600), for automation.</summary>
+    public string? BootstrapTokenFile { get; init; }
+
+    /// <summary>An agent that has not polled for this long is shown offline.</summary>
+    public TimeSpan AgentOfflineAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A host task not completed within this time fails its host.</summary>
+    public TimeSpan HostTaskTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Where the start-up banner goes (the admin token, addresses, CA fingerprint); standard output when null.</summary>
+    public TextWriter? Output { get; init; }
+
+    /// <summary>The clock; tests move it.</summary>
+    internal TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How often the orchestrator looks at running deployments when nothing wakes it sooner.</summary>
+    internal TimeSpan OrchestratorInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+}

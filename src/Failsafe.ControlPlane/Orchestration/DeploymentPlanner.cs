@@ -1,0 +1,132 @@
+using Failsafe.Artifacts;
+using Failsafe.Contracts;
+using Failsafe.ControlPlane.Api;
+using Failsafe.ControlPlane.Storage;
+
+namespace Failsafe.ControlPlane.Orchestration;
+
+/// <summary>Turns a request to deploy into a stored deployment: which hosts, in which batches, of which release.</summary>
+internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, OrchestratorSignal signal)
+{
+    public async Task<DeploymentInfo> CreateAsync(CreateDeployment request, Actor actor, CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var info = await InsertOnceAsync(
+            request.Service,
+            async session =>
+            {
+                var release = await ReleasesStore.FindAsync(session, request.Service, request.Version).ConfigureAwait(false)
+                    ?? throw ApiProblemException.NotFound($"No release {request.Service} {request.Version} has been pushed.");
+                await RefuseIfActiveAsync(session, request.Service).ConfigureAwait(false);
+                var targets = SelectHosts(request, await AgentsStore.ListAsync(session).ConfigureAwait(false));
+                var now = time.GetUtcNow();
+                var deployment = new DeploymentRecord(
+                    0, DeploymentKinds.Deploy, request.Service, request.Version, DeploymentStates.Running, request.BatchSize,
+                    request.NoRollback, request.Settings ?? new ActivationSettings(), now, now, actor.Name, null);
+                var id = await DeploymentsStore.InsertAsync(session, deployment).ConfigureAwait(false);
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    await DeploymentsStore.InsertHostAsync(session, new DeploymentHostRecord(
+                        id, targets[i].Name, targets[i].Id, i, (i / request.BatchSize) + 1, HostStates.Pending,
+                        targets[i].ServiceState(request.Service)?.Current, release.ReleaseId, null, null, null, now)).ConfigureAwait(false);
+                }
+
+                deployment = deployment with { Id = id };
+                await EventsStore.AppendAsync(
+                    session, now, actor, "deployment.create", deployment.DisplayId,
+                    $"{request.Service} {request.Version} to {string.Join(", ", targets.Select(t => t.Name))} in batches of {request.BatchSize}"
+                    + (request.NoRollback ? ", no rollback" : string.Empty)).ConfigureAwait(false);
+                return await DeploymentReader.ToInfoAsync(session, deployment).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        signal.Wake();
+        return info;
+    }
+
+    /// <summary>Runs the insert; the unique index on active deployments turns a lost race into the same 409 as the check.</summary>
+    internal async Task<T> InsertOnceAsync<T>(string service, Func<DbSession, Task<T>> insert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await database.WriteAsync(insert, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (database.IsUniqueViolation(e))
+        {
+            var active = await database.ReadAsync(s => DeploymentsStore.FindActiveAsync(s, service), cancellationToken).ConfigureAwait(false);
+            throw ApiProblemException.Conflict(
+                active is null ? $"Another deployment of {service} started at the same time; wait for it or roll it back." : BusyMessage(active));
+        }
+    }
+
+    internal static async Task RefuseIfActiveAsync(DbSession session, string service)
+    {
+        var active = await DeploymentsStore.FindActiveAsync(session, service).ConfigureAwait(false);
+        if (active is not null)
+        {
+            throw ApiProblemException.Conflict(BusyMessage(active));
+        }
+    }
+
+    private static string BusyMessage(DeploymentRecord active) =>
+        $"Deployment {active.DisplayId} of {active.Service} ({active.Version}) is {active.State}; wait for it or roll it back.";
+
+    private static void Validate(CreateDeployment request)
+    {
+        ValidateNames(request.Service, request.Version);
+        if (request.BatchSize < 1)
+        {
+            throw ApiProblemException.BadRequest("The batch size must be at least 1.");
+        }
+
+        if (request.All && request.Hosts is { Count: > 0 })
+        {
+            throw ApiProblemException.BadRequest("Give either hosts or all, not both.");
+        }
+
+        if (request.Settings is { } s && (s.KeepReleases < 1 || s.HealthTimeoutSeconds < 0 || s.DrainTimeoutSeconds < 0 || s.HookTimeoutSeconds < 1))
+        {
+            throw ApiProblemException.BadRequest("Settings must be positive: keep at least 1 release and give every timeout at least 1 second (a health timeout of 0 means the release's own).");
+        }
+    }
+
+    internal static void ValidateNames(string? service, string? version)
+    {
+        try
+        {
+            ServiceName.Validate(service);
+            if (version is not null)
+            {
+                ReleaseVersion.Validate(version);
+            }
+        }
+        catch (ArtifactException e)
+        {
+            throw ApiProblemException.BadRequest(e.Message);
+        }
+    }
+
+    private static List<AgentRecord> SelectHosts(CreateDeployment request, List<AgentRecord> agents)
+    {
+        if (request.Hosts is { Count: > 0 } names)
+        {
+            var byName = agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
+            var unknown = names.Where(n => !byName.ContainsKey(n)).Distinct().ToList();
+            if (unknown.Count > 0)
+            {
+                throw ApiProblemException.BadRequest(
+                    $"Unknown {(unknown.Count == 1 ? "host" : "hosts")}: {string.Join(", ", unknown)}. Enrolled agents: "
+                    + (agents.Count == 0 ? "none" : string.Join(", ", agents.Select(a => a.Name))) + ".");
+            }
+
+            return names.Distinct().Select(n => byName[n]).ToList();
+        }
+
+        if (request.All)
+        {
+            return agents.Count > 0 ? agents : throw ApiProblemException.BadRequest("No agents are enrolled yet: enroll one with an agent token first.");
+        }
+
+        var running = agents.Where(a => a.ServiceState(request.Service) is not null).ToList();
+        return running.Count > 0 ? running : throw ApiProblemException.BadRequest("No hosts given: use --hosts a,b or --all.");
+    }
+}

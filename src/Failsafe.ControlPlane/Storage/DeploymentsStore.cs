@@ -1,0 +1,108 @@
+using System.Data.Common;
+using System.Text.Json;
+using Failsafe.Contracts;
+
+namespace Failsafe.ControlPlane.Storage;
+
+/// <summary>Deployments and their hosts: the durable state the orchestrator advances.</summary>
+internal static class DeploymentsStore
+{
+    private const string InsertColumns =
+        "kind, service, version, state, batch_size, no_rollback, settings_json, created_at, updated_at, created_by, reason";
+
+    private const string Columns = "id, " + InsertColumns;
+
+    private const string HostColumns =
+        "deployment_id, host, agent_id, position, batch, state, previous_release, target_release, error, task_id, rollback_task_id, updated_at";
+
+    public static async Task<long> InsertAsync(DbSession session, DeploymentRecord d) =>
+        await session.ScalarAsync<long>(
+            $"""
+            INSERT INTO deployments ({InsertColumns})
+            VALUES (@kind, @service, @version, @state, @batch, @noRollback, @settings, @at, @at, @by, @reason)
+            RETURNING id
+            """,
+            ("@kind", d.Kind), ("@service", d.Service), ("@version", d.Version), ("@state", d.State), ("@batch", d.BatchSize),
+            ("@noRollback", d.NoRollback), ("@settings", JsonSerializer.Serialize(d.Settings, FailsafeJson.Options)),
+            ("@at", d.CreatedAt), ("@by", d.CreatedBy), ("@reason", d.Reason)).ConfigureAwait(false);
+
+    public static Task InsertHostAsync(DbSession session, DeploymentHostRecord h) =>
+        session.ExecuteAsync(
+            $"""
+            INSERT INTO deployment_hosts ({HostColumns})
+            VALUES (@d, @host, @agent, @position, @batch, @state, @previous, @target, @error, @task, @rollbackTask, @at)
+            """,
+            HostParameters(h));
+
+    public static Task UpdateHostAsync(DbSession session, DeploymentHostRecord h) =>
+        session.ExecuteAsync(
+            """
+            UPDATE deployment_hosts SET state = @state, previous_release = @previous, target_release = @target, error = @error,
+                task_id = @task, rollback_task_id = @rollbackTask, updated_at = @at
+            WHERE deployment_id = @d AND host = @host
+            """,
+            HostParameters(h));
+
+    public static Task UpdateStateAsync(DbSession session, long id, string state, string? reason, DateTimeOffset at) =>
+        session.ExecuteAsync(
+            "UPDATE deployments SET state = @state, reason = COALESCE(@reason, reason), updated_at = @at WHERE id = @id",
+            ("@id", id), ("@state", state), ("@reason", reason), ("@at", at));
+
+    public static Task<DeploymentRecord?> FindAsync(DbSession session, long id) =>
+        session.QuerySingleOrDefaultAsync($"SELECT {Columns} FROM deployments WHERE id = @id", Map, ("@id", id));
+
+    public static Task<DeploymentRecord?> FindActiveAsync(DbSession session, string service) =>
+        session.QuerySingleOrDefaultAsync(
+            $"SELECT {Columns} FROM deployments WHERE service = @service AND state IN ('running', 'rolling-back')",
+            Map, ("@service", service));
+
+    public static Task<DeploymentRecord?> FindLastFinishedAsync(DbSession session, string service) =>
+        session.QuerySingleOrDefaultAsync(
+            $"SELECT {Columns} FROM deployments WHERE service = @service AND state NOT IN ('running', 'rolling-back') ORDER BY id DESC LIMIT 1",
+            Map, ("@service", service));
+
+    public static Task<List<DeploymentRecord>> ListAsync(DbSession session, string? service, int limit) =>
+        session.QueryAsync(
+            $"SELECT {Columns} FROM deployments WHERE @service IS NULL OR service = @service ORDER BY id DESC LIMIT @limit",
+            Map, ("@service", service), ("@limit", limit));
+
+    public static Task<List<long>> ListActiveIdsAsync(DbSession session) =>
+        session.QueryAsync("SELECT id FROM deployments WHERE state IN ('running', 'rolling-back') ORDER BY id", r => r.Int64("id"));
+
+    public static Task<List<DeploymentHostRecord>> HostsAsync(DbSession session, long deploymentId) =>
+        session.QueryAsync(
+            $"SELECT {HostColumns} FROM deployment_hosts WHERE deployment_id = @d ORDER BY position", MapHost, ("@d", deploymentId));
+
+    public static Task<DeploymentHostRecord?> FindHostAsync(DbSession session, long deploymentId, string host) =>
+        session.QuerySingleOrDefaultAsync(
+            $"SELECT {HostColumns} FROM deployment_hosts WHERE deployment_id = @d AND host = @host",
+            MapHost, ("@d", deploymentId), ("@host", host));
+
+    /// <summary>The release a host ran before its current one, from the last deployment of the service that succeeded there.</summary>
+    public static Task<string?> LastPreviousReleaseAsync(DbSession session, string service, string host, string currentRelease) =>
+        session.ScalarAsync<string?>(
+            """
+            SELECT h.previous_release FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id
+            WHERE d.service = @service AND d.kind = 'deploy' AND h.host = @host AND h.state = 'succeeded'
+                AND h.target_release = @current AND h.previous_release IS NOT NULL
+            ORDER BY d.id DESC LIMIT 1
+            """,
+            ("@service", service), ("@host", host), ("@current", currentRelease));
+
+    private static (string, object?)[] HostParameters(DeploymentHostRecord h) =>
+    [
+        ("@d", h.DeploymentId), ("@host", h.Host), ("@agent", h.AgentId), ("@position", h.Position), ("@batch", h.Batch),
+        ("@state", h.State), ("@previous", h.PreviousRelease), ("@target", h.TargetRelease), ("@error", h.Error),
+        ("@task", h.TaskId), ("@rollbackTask", h.RollbackTaskId), ("@at", h.UpdatedAt),
+    ];
+
+    private static DeploymentRecord Map(DbDataReader r) => new(
+        r.Int64("id"), r.Text("kind"), r.Text("service"), r.Text("version"), r.Text("state"), r.Int32("batch_size"),
+        r.Bool("no_rollback"), JsonSerializer.Deserialize<ActivationSettings>(r.Text("settings_json"), FailsafeJson.Options)!,
+        r.Time("created_at"), r.Time("updated_at"), r.Text("created_by"), r.TextOrNull("reason"));
+
+    private static DeploymentHostRecord MapHost(DbDataReader r) => new(
+        r.Int64("deployment_id"), r.Text("host"), r.Text("agent_id"), r.Int32("position"), r.Int32("batch"), r.Text("state"),
+        r.TextOrNull("previous_release"), r.TextOrNull("target_release"), r.TextOrNull("error"),
+        r.Int64OrNull("task_id"), r.Int64OrNull("rollback_task_id"), r.Time("updated_at"));
+}

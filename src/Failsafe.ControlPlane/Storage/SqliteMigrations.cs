@@ -1,0 +1,134 @@
+namespace Failsafe.ControlPlane.Storage;
+
+/// <summary>
+/// Numbered schema migrations for SQLite. Append only: a released migration is never edited,
+/// a change is a new number. Timestamps are Unix milliseconds, booleans 0/1.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<string> All { get; } =
+    [
+        // 1: the first schema.
+        """
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER NULL);
+
+        CREATE TABLE enrollment_tokens (
+            hash TEXT PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            used_at INTEGER NULL,
+            used_by TEXT NULL);
+
+        CREATE TABLE agents (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            enrolled_at INTEGER NOT NULL,
+            last_seen_at INTEGER NULL,
+            agent_version TEXT NULL,
+            inventory_json TEXT NULL);
+
+        CREATE TABLE agent_certificates (
+            thumbprint TEXT PRIMARY KEY,
+            agent_id TEXT NOT NULL REFERENCES agents(id),
+            issued_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            revoked_at INTEGER NULL);
+
+        CREATE TABLE releases (
+            service TEXT NOT NULL,
+            version TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            file_count INTEGER NOT NULL,
+            uncompressed_size INTEGER NOT NULL,
+            pushed_at INTEGER NOT NULL,
+            pushed_by TEXT NOT NULL,
+            PRIMARY KEY (service, version));
+
+        CREATE TABLE deployments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            service TEXT NOT NULL,
+            version TEXT NOT NULL,
+            state TEXT NOT NULL,
+            batch_size INTEGER NOT NULL,
+            no_rollback INTEGER NOT NULL,
+            settings_json TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            reason TEXT NULL);
+
+        -- One deployment per service at a time, whatever the application checks first.
+        CREATE UNIQUE INDEX deployments_one_active_per_service
+            ON deployments (service) WHERE state IN ('running', 'rolling-back');
+        CREATE INDEX deployments_by_service ON deployments (service, id);
+
+        CREATE TABLE deployment_hosts (
+            deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+            host TEXT NOT NULL,
+            agent_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            batch INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            previous_release TEXT NULL,
+            target_release TEXT NULL,
+            error TEXT NULL,
+            task_id INTEGER NULL,
+            rollback_task_id INTEGER NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (deployment_id, host));
+
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id TEXT NOT NULL,
+            deployment_id INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            service TEXT NOT NULL,
+            version TEXT NULL,
+            release_id TEXT NULL,
+            artifact_sha256 TEXT NULL,
+            artifact_size INTEGER NULL,
+            settings_json TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            dispatched_at INTEGER NULL,
+            completed_at INTEGER NULL,
+            succeeded INTEGER NULL,
+            error TEXT NULL,
+            previous_release TEXT NULL,
+            current_release TEXT NULL);
+        CREATE INDEX tasks_open_by_agent ON tasks (agent_id, state);
+
+        CREATE TABLE task_steps (
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            seq INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            output TEXT NULL,
+            PRIMARY KEY (task_id, seq));
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            remote_address TEXT NULL,
+            result TEXT NOT NULL,
+            detail TEXT NULL);
+        CREATE INDEX events_by_target ON events (target, id);
+        """,
+    ];
+}

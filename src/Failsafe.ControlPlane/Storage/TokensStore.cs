@@ -1,0 +1,39 @@
+namespace Failsafe.ControlPlane.Storage;
+
+internal sealed record ApiTokenRecord(long Id, string Name, string Kind);
+
+internal sealed record EnrollmentTokenRecord(string Hash, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt);
+
+/// <summary>API tokens and one-time enrollment tokens. Only hashes are stored.</summary>
+internal static class TokensStore
+{
+    public static Task<long> CountApiTokensAsync(DbSession session) =>
+        session.ScalarAsync<long>("SELECT COUNT(*) FROM api_tokens");
+
+    public static Task AddApiTokenAsync(DbSession session, string name, string kind, string hash, DateTimeOffset at) =>
+        session.ExecuteAsync(
+            "INSERT INTO api_tokens (name, kind, hash, created_at) VALUES (@name, @kind, @hash, @at)",
+            ("@name", name), ("@kind", kind), ("@hash", hash), ("@at", at));
+
+    public static Task<ApiTokenRecord?> FindApiTokenAsync(DbSession session, string hash) =>
+        session.QuerySingleOrDefaultAsync(
+            "SELECT id, name, kind FROM api_tokens WHERE hash = @hash AND revoked_at IS NULL",
+            r => new ApiTokenRecord(r.Int64("id"), r.Text("name"), r.Text("kind")),
+            ("@hash", hash));
+
+    public static Task AddEnrollmentTokenAsync(DbSession session, string hash, DateTimeOffset at, DateTimeOffset expiresAt, string createdBy) =>
+        session.ExecuteAsync(
+            "INSERT INTO enrollment_tokens (hash, created_at, expires_at, created_by) VALUES (@hash, @at, @expires, @by)",
+            ("@hash", hash), ("@at", at), ("@expires", expiresAt), ("@by", createdBy));
+
+    public static Task<EnrollmentTokenRecord?> FindEnrollmentTokenAsync(DbSession session, string hash) =>
+        session.QuerySingleOrDefaultAsync(
+            "SELECT hash, expires_at, used_at FROM enrollment_tokens WHERE hash = @hash",
+            r => new EnrollmentTokenRecord(r.Text("hash"), r.Time("expires_at"), r.TimeOrNull("used_at")),
+            ("@hash", hash));
+
+    public static Task MarkEnrollmentTokenUsedAsync(DbSession session, string hash, DateTimeOffset at, string agentName) =>
+        session.ExecuteAsync(
+            "UPDATE enrollment_tokens SET used_at = @at, used_by = @agent WHERE hash = @hash AND used_at IS NULL",
+            ("@hash", hash), ("@at", at), ("@agent", agentName));
+}

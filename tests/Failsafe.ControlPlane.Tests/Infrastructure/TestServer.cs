@@ -1,0 +1,91 @@
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Failsafe.ControlPlane.Hosting;
+using Failsafe.ControlPlane.Storage;
+using Failsafe.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Failsafe.ControlPlane.Tests.Infrastructure;
+
+/// <summary>A real server (Kestrel, TLS, SQLite) on 127.0.0.1 and a free port, over a data folder the test owns.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private readonly StringWriter _output;
+
+    private TestServer(WebApplication app, ServerOptions options, StringWriter output)
+    {
+        App = app;
+        Options = options;
+        _output = output;
+        BaseAddress = new Uri(app.Urls.Single());
+        AdminToken = File.ReadAllText(options.BootstrapTokenFile!).Trim();
+        Authority = app.Services.GetRequiredService<CertificateAuthority>();
+    }
+
+    public WebApplication App { get; }
+
+    public ServerOptions Options { get; }
+
+    public Uri BaseAddress { get; }
+
+    public string AdminToken { get; }
+
+    public CertificateAuthority Authority { get; }
+
+    public string Output => _output.ToString();
+
+    public static ServerOptions DefaultOptions(string dataDirectory) => new()
+    {
+        DataDirectory = dataDirectory,
+        Urls = "https://127.0.0.1:0",
+        BootstrapTokenFile = Path.Join(dataDirectory, "admin.token"),
+        OrchestratorInterval = TimeSpan.FromMilliseconds(50),
+    };
+
+    public static async Task<TestServer> StartAsync(string dataDirectory, Func<ServerOptions, ServerOptions>? tweak = null)
+    {
+        var output = new StringWriter();
+        var options = DefaultOptions(dataDirectory) with { Output = TextWriter.Synchronized(output) };
+        options = tweak?.Invoke(options) ?? options;
+        var app = ServerHost.Build(options);
+        await app.StartAsync();
+        return new TestServer(app, options, output);
+    }
+
+    public T Service<T>()
+        where T : notnull => App.Services.GetRequiredService<T>();
+
+    public Task<T> ReadAsync<T>(Func<DbSession, Task<T>> work) => Service<IDatabase>().ReadAsync(work, CancellationToken.None);
+
+    public HttpClient Admin() => Client(AdminToken);
+
+    /// <summary>A client that trusts only this server (pinned CA fingerprint), optionally with a token and a client certificate.</summary>
+    public HttpClient Client(string? token = null, X509Certificate2? clientCertificate = null)
+    {
+        var pin = new ServerCertificatePin(Authority.Fingerprint);
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = pin.Callback,
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+                LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
