@@ -1,6 +1,9 @@
 namespace Failsafe.Artifacts;
 
-/// <summary>Reads what an artifact declares without extracting it: only its first entry is read.</summary>
+/// <summary>
+/// Reads what an artifact declares without extracting it: only its first entry is read, so the rest
+/// may still be damaged. Use <see cref="ArtifactVerifier"/> before accepting an artifact.
+/// </summary>
 public static class ArtifactReader
 {
     public static async Task<ReleaseManifest> ReadManifestAsync(Stream artifact, CancellationToken ct = default)
@@ -14,16 +17,7 @@ public static class ArtifactReader
 
     public static async Task<ReleaseManifest> ReadManifestAsync(string path, CancellationToken ct = default)
     {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ArtifactException($"Cannot open artifact '{path}': {ex.Message}", ex);
-        }
-
+        var stream = ArtifactFile.OpenRead(path);
         await using (stream)
         {
             return await ReadManifestAsync(stream, ct);

@@ -124,6 +124,19 @@ internal static class EntryPathRules
         return null;
     }
 
+    /// <summary>
+    /// An entry's parent must be a directory placed before it: never a symlink, which would send
+    /// the entry wherever the link points. <paramref name="parentType"/> is the
+    /// <see cref="EntryTypes"/> value of what is at the parent, or null when nothing is.
+    /// </summary>
+    public static string? ProblemWithParent(string shownParent, string? parentType) => parentType switch
+    {
+        null => $"its parent directory '{shownParent}' does not come before it",
+        EntryTypes.Directory => null,
+        EntryTypes.Symlink => $"it would be written through the symlink '{shownParent}'",
+        _ => $"its parent '{shownParent}' is not a directory",
+    };
+
     /// <summary>"a/b/c" → "a/b"; a top-level path has the empty parent (the release root).</summary>
     public static string ParentOf(string path)
     {

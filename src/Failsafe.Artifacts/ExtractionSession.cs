@@ -3,29 +3,32 @@ using System.Formats.Tar;
 namespace Failsafe.Artifacts;
 
 /// <summary>
-/// Checks each tar entry against the path rules, the disk and the manifest, in that order, and
-/// only then creates it. Entries must arrive in manifest order, so a parent always exists (as a
-/// directory this session created) before its children.
+/// Checks each tar entry against the path rules, the entries before it and the manifest, in that
+/// order, and only then hands it to the sink. Extraction and verification both run through here,
+/// so they refuse the same artifacts with the same words. Entries must arrive in manifest order,
+/// so a parent has always been accepted (as a directory) before its children.
 /// </summary>
 internal sealed class ExtractionSession
 {
-    private readonly string _root;
     private readonly ReleaseManifest _manifest;
+    private readonly IEntrySink _sink;
     private readonly Dictionary<string, ManifestEntry> _byPath;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly List<(string FullPath, UnixFileMode Mode)> _directories = [];
+
+    // Path → type of every entry accepted so far: the lexical view of the tree, which is all a
+    // verifier has and which the extractor checks too before it looks at the disk.
+    private readonly Dictionary<string, string> _accepted = new(StringComparer.Ordinal);
     private readonly ExtractionBudget _budget;
     private int _next;
 
-    public ExtractionSession(string root, ReleaseManifest manifest)
+    public ExtractionSession(ReleaseManifest manifest, IEntrySink sink)
     {
-        _root = root;
         _manifest = manifest;
+        _sink = sink;
         _byPath = manifest.Files.ToDictionary(e => e.Path, StringComparer.Ordinal);
         _budget = new ExtractionBudget(manifest.TotalSize, manifest.EntryCount);
     }
 
-    public async Task ExtractAsync(ArtifactTarStream reader, TarEntry entry, CancellationToken ct)
+    public async Task AcceptAsync(ArtifactTarStream reader, TarEntry entry, CancellationToken ct)
     {
         var name = entry.Name;
         var problem = EntryPathRules.ProblemWithEntryName(name);
@@ -37,37 +40,32 @@ internal sealed class ExtractionSession
         var type = TypeOf(entry);
         var path = name[ArtifactLayout.FilesPrefix.Length..];
         problem = type == EntryTypes.Symlink ? EntryPathRules.ProblemWithLinkTarget(path, entry.LinkName) : null;
+        problem ??= ProblemWithParent(path);
         if (problem is not null)
         {
             throw ArtifactErrors.Refused(name, problem);
         }
 
-        CheckParentOnDisk(name, path);
         _budget.CountEntry(name);
         var expected = Expect(name, path);
         CheckAgainstManifest(entry, type, expected);
+        _sink.CheckPlace(name, path);
 
-        var fullPath = Path.Join(_root, path);
-        if (PosixFile.TryLstat(fullPath) is not null)
-        {
-            throw ArtifactErrors.Refused(name, "it already exists in the destination");
-        }
-
+        var mode = ModeText.Parse(expected.Mode);
         switch (type)
         {
             case EntryTypes.Directory:
-                EntryWriter.CreateDirectory(fullPath);
-                _directories.Add((fullPath, ModeText.Parse(expected.Mode)));
+                _sink.CreateDirectory(path, mode);
                 break;
             case EntryTypes.Symlink:
-                EntryWriter.CreateSymlink(fullPath, expected.LinkTarget!);
+                _sink.CreateSymlink(path, expected.LinkTarget!);
                 break;
             default:
-                await EntryWriter.WriteFileAsync(reader, entry, expected, fullPath, _budget, ct);
+                await _sink.WriteFileAsync(path, mode, file => EntryContent.CopyCheckedAsync(reader, entry, expected, _budget, file, ct));
                 break;
         }
 
-        _seen.Add(path);
+        _accepted.Add(path, type);
         _next++;
     }
 
@@ -78,19 +76,6 @@ internal sealed class ExtractionSession
             var missing = ArtifactLayout.FilesPrefix + _manifest.Files[_next].Path;
             throw ArtifactErrors.Corrupt($"entry '{missing}' listed in the manifest is missing");
         }
-    }
-
-    /// <summary>Deepest first, so no directory loses its write bit before its children are done.</summary>
-    public void ApplyDirectoryModesAndFlush()
-    {
-        for (var i = _directories.Count - 1; i >= 0; i--)
-        {
-            var (fullPath, mode) = _directories[i];
-            File.SetUnixFileMode(fullPath, mode);
-            PosixFile.FsyncDirectory(fullPath);
-        }
-
-        PosixFile.FsyncDirectory(_root);
     }
 
     private static string TypeOf(TarEntry entry) => entry.EntryType switch
@@ -105,27 +90,14 @@ internal sealed class ExtractionSession
         var other => throw ArtifactErrors.Refused(entry.Name, $"entry type {other} is not allowed (only files, directories and symlinks)"),
     };
 
-    // The manifest already forbids children of symlinks; this checks what is really on disk.
-    private void CheckParentOnDisk(string name, string path)
+    // The manifest already forbids children of symlinks; this holds the tar to the same rule
+    // whether or not the entry is listed, so nothing is ever placed under an accepted symlink.
+    private string? ProblemWithParent(string path)
     {
         var parent = EntryPathRules.ParentOf(path);
-        if (parent.Length == 0)
-        {
-            return;
-        }
-
-        var shown = ArtifactLayout.FilesPrefix + parent;
-        var problem = PosixFile.TryLstat(Path.Join(_root, parent))?.Kind switch
-        {
-            null => $"its parent directory '{shown}' has not been extracted before it",
-            PosixFileKind.Symlink => $"it would be written through the symlink '{shown}'",
-            PosixFileKind.Directory => null,
-            _ => $"its parent '{shown}' is not a directory",
-        };
-        if (problem is not null)
-        {
-            throw ArtifactErrors.Refused(name, problem);
-        }
+        return parent.Length == 0
+            ? null
+            : EntryPathRules.ProblemWithParent(ArtifactLayout.FilesPrefix + parent, _accepted.GetValueOrDefault(parent));
     }
 
     private ManifestEntry Expect(string name, string path)
@@ -135,7 +107,7 @@ internal sealed class ExtractionSession
             throw ArtifactErrors.Refused(name, "it is not listed in the manifest");
         }
 
-        if (_seen.Contains(path))
+        if (_accepted.ContainsKey(path))
         {
             throw ArtifactErrors.Refused(name, "it appears twice");
         }

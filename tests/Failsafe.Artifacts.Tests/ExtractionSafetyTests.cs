@@ -7,16 +7,18 @@ using Failsafe.Tests.Common;
 namespace Failsafe.Artifacts.Tests;
 
 /// <summary>
-/// One hand-made malicious artifact per attack. Each must be refused with an
-/// <see cref="ArtifactException"/> naming the entry, and nothing outside the destination may
-/// change: the destination is host/stage inside a temp folder that is snapshotted whole.
+/// One hand-made malicious or damaged artifact per case, run against both readers of artifacts
+/// (<see cref="SafeExtractorSafetyTests"/>, <see cref="ArtifactVerifierSafetyTests"/>). Each must be
+/// refused by both with the same <see cref="ArtifactException"/> naming the entry, and nothing
+/// outside the destination may change: the destination is host/stage inside a temp folder that is
+/// snapshotted whole. The verifier may not write even inside the destination.
 /// </summary>
-public sealed class ExtractionSafetyTests : IDisposable
+public abstract class ExtractionSafetyTests : IDisposable
 {
     private const string CanaryText = "untouched";
     private readonly TempDirectory _temp = new("failsafe-attack");
 
-    public ExtractionSafetyTests()
+    protected ExtractionSafetyTests()
     {
         // The staging directory exists before extraction, as the agent makes it: creating it
         // would change its parent's mtime, which the snapshot would rightly flag.
@@ -25,23 +27,31 @@ public sealed class ExtractionSafetyTests : IDisposable
         File.WriteAllText(Canary, CanaryText);
     }
 
-    private string Destination => _temp.Combine("host/stage");
+    protected string Destination => _temp.Combine("host/stage");
+
+    protected string TempPath => _temp.Path;
+
+    /// <summary>True for the extractor, which may write inside <see cref="Destination"/>.</summary>
+    protected abstract bool WritesToDestination { get; }
 
     private string Outside => _temp.Combine("outside");
 
     private string Canary => _temp.Combine("host/canary.txt");
 
-    public void Dispose() => _temp.Dispose();
-
-    /// <summary>The base every attack starts from extracts cleanly, so each refusal is the attack's doing.</summary>
-    [Fact]
-    public async Task BaseArtifact_WithoutAttack_Extracts()
+    public void Dispose()
     {
-        var manifest = await SafeExtractor.ExtractAsync(new MemoryStream(Base().Build()), Destination);
+        _temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The base every attack starts from is accepted, so each refusal is the attack's doing.</summary>
+    [Fact]
+    public async Task BaseArtifact_WithoutAttack_IsAccepted()
+    {
+        var manifest = await RunAsync(Base().Build(), limits: null);
 
         Assert.Equal(3, manifest.EntryCount);
-        Assert.Equal("hello", await File.ReadAllTextAsync(Path.Join(Destination, "app/a.txt")));
-        Assert.Equal(".", new FileInfo(Path.Join(Destination, "app/link")).LinkTarget);
+        Assert.Equal(["app", "app/a.txt", "app/link"], manifest.Files.Select(f => f.Path));
     }
 
     [Fact]
@@ -109,6 +119,46 @@ public sealed class ExtractionSafetyTests : IDisposable
         await AssertRefusedAsync(artifact, expected);
 
         Assert.False(File.Exists(Path.Join(Destination, "app/planted.txt")));
+    }
+
+    /// <summary>Directories and symlinks are refused under a symlink too, not only files.</summary>
+    [Theory]
+    [InlineData(EntryTypes.Directory)]
+    [InlineData(EntryTypes.Symlink)]
+    [InlineData(EntryTypes.File)]
+    public async Task AnyEntryTypeUnderEarlierSymlink_IsRefused(string type)
+    {
+        var builder = Base();
+        _ = type switch
+        {
+            EntryTypes.Directory => builder.Directory("app/link/sub", listed: false),
+            EntryTypes.Symlink => builder.Symlink("app/link/sub", "..", listed: false),
+            _ => builder.File("app/link/sub", "pwned", listed: false),
+        };
+
+        await AssertRefusedAsync(builder.Build(), "Artifact entry 'files/app/link/sub' is refused: it would be written through the symlink 'files/app/link'.");
+
+        Assert.Null(PosixFile.TryLstat(Path.Join(Destination, "app/sub")));
+    }
+
+    [Theory]
+    [InlineData(false, "Artifact entry 'files/app/a.txt/planted.txt' is refused: its parent 'files/app/a.txt' is not a directory.")]
+    [InlineData(true, "Manifest entry 'app/a.txt/planted.txt' is refused: its parent 'app/a.txt' is not listed before it as a directory.")]
+    public async Task EntryUnderEarlierFile_IsRefused(bool listedInManifest, string expected)
+    {
+        var artifact = Base().File("app/a.txt/planted.txt", "pwned", listed: listedInManifest).Build();
+
+        await AssertRefusedAsync(artifact, expected);
+    }
+
+    [Fact]
+    public async Task EntryWhoseParentNeverCame_IsRefused()
+    {
+        var artifact = Base().File("ghost/planted.txt", "pwned", listed: false).Build();
+
+        await AssertRefusedAsync(artifact, "Artifact entry 'files/ghost/planted.txt' is refused: its parent directory 'files/ghost' does not come before it.");
+
+        Assert.Null(PosixFile.TryLstat(Path.Join(Destination, "ghost")));
     }
 
     [Fact]
@@ -319,7 +369,10 @@ public sealed class ExtractionSafetyTests : IDisposable
 
         await AssertRefusedAsync(artifact, "Artifact entry 'files/app/a.txt' is refused: it appears twice.");
 
-        Assert.Equal("hello", await File.ReadAllTextAsync(Path.Join(Destination, "app/a.txt")));
+        if (WritesToDestination)
+        {
+            Assert.Equal("hello", await File.ReadAllTextAsync(Path.Join(Destination, "app/a.txt")));
+        }
     }
 
     [Fact]
@@ -330,7 +383,10 @@ public sealed class ExtractionSafetyTests : IDisposable
         await AssertRefusedAsync(Compress(tar), "The artifact is truncated or corrupt: it has data after its last entry.");
     }
 
-    private static ArtifactBuilder Base() => new ArtifactBuilder()
+    /// <summary>Extracts into <see cref="Destination"/>, or verifies.</summary>
+    protected abstract Task<ReleaseManifest> RunAsync(byte[] artifact, ExtractLimits? limits);
+
+    private protected static ArtifactBuilder Base() => new ArtifactBuilder()
         .Directory("app")
         .File("app/a.txt", "hello")
         .Symlink("app/link", ".");
@@ -359,13 +415,14 @@ public sealed class ExtractionSafetyTests : IDisposable
 
     private async Task<ArtifactException> AssertRefusedAsync(byte[] artifact, string expectedMessage, ExtractLimits? limits = null)
     {
-        var before = HostSnapshot.Take(_temp.Path, Destination);
+        var excluded = WritesToDestination ? Destination : null;
+        var before = HostSnapshot.Take(_temp.Path, excluded);
 
-        var ex = await Assert.ThrowsAsync<ArtifactException>(() => SafeExtractor.ExtractAsync(new MemoryStream(artifact), Destination, limits));
+        var ex = await Assert.ThrowsAsync<ArtifactException>(() => RunAsync(artifact, limits));
 
         Assert.StartsWith(expectedMessage, ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', ex.Message);
-        Assert.Equal(before, HostSnapshot.Take(_temp.Path, Destination));
+        Assert.Equal(before, HostSnapshot.Take(_temp.Path, excluded));
         Assert.Equal(CanaryText, await File.ReadAllTextAsync(Canary));
         Assert.Empty(Directory.GetFileSystemEntries(Outside));
         return ex;

@@ -34,8 +34,11 @@ public sealed class BadInputTests(ClusterFixture fx)
         await File.WriteAllBytesAsync(corrupt, bytes);
 
         var outcome = await FailsafeProcess.RunAsync(["push", corrupt], Env);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        var byServer = await Assert.ThrowsAsync<Cli.UserException>(() => fx.Client.PushAsync("corrupt", "1.0.0", corrupt, sha, CancellationToken.None));
 
         FailsafeProcess.AssertOneLineError(outcome, "corrupt");
+        Assert.Contains("corrupt", byServer.Message);
         Assert.Empty(await fx.Client.ListReleasesAsync("corrupt", CancellationToken.None));
     }
 

@@ -48,7 +48,8 @@ internal sealed class ReleasePushHandler(IDatabase database, IBlobStore blobs, T
         ReleaseManifest manifest;
         try
         {
-            manifest = await ArtifactReader.ReadManifestAsync(staged.TempPath, ct).ConfigureAwait(false);
+            // Every byte is checked before the release exists: a damaged artifact must fail here, not on every host.
+            manifest = await ArtifactVerifier.VerifyAsync(staged.TempPath, limits: null, ct).ConfigureAwait(false);
         }
         catch (ArtifactException e)
         {

@@ -29,7 +29,9 @@ internal static class FailsafeCli
     {
         try
         {
-            return await Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+            // Our own handler below prints user mistakes as one line; anything else still surfaces.
+            var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            return await Create().Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is UserException or ArtifactException)
         {

@@ -19,7 +19,7 @@ internal static class PushCommand
                 throw new UserException($"Artifact '{path}' does not exist.");
             }
 
-            var manifest = await ArtifactReader.ReadManifestAsync(path, ct).ConfigureAwait(false);
+            var manifest = await ArtifactVerifier.VerifyAsync(path, limits: null, ct).ConfigureAwait(false);
             var sha = await Sha256Hex.OfFileAsync(path, ct).ConfigureAwait(false);
             using var client = connection.CreateClient(result);
             var release = await client.PushAsync(manifest.Service, manifest.Version, path, sha, ct).ConfigureAwait(false);

@@ -1,14 +1,14 @@
 namespace Failsafe.Artifacts.Tests.Support;
 
-/// <summary>Everything under a folder except one subtree: name, kind, size, mtime, link target.</summary>
+/// <summary>Everything under a folder, except one subtree if given: name, kind, size, mtime, link target.</summary>
 internal static class HostSnapshot
 {
-    public static List<string> Take(string root, string excludedSubtree)
+    public static List<string> Take(string root, string? excludedSubtree = null)
     {
-        var excluded = Path.GetFullPath(excludedSubtree).TrimEnd('/') + "/";
+        var excluded = excludedSubtree is null ? null : Path.GetFullPath(excludedSubtree).TrimEnd('/') + "/";
         var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
         return [.. new DirectoryInfo(root).EnumerateFileSystemInfos("*", options)
-            .Where(i => !(i.FullName + "/").StartsWith(excluded, StringComparison.Ordinal))
+            .Where(i => excluded is null || !(i.FullName + "/").StartsWith(excluded, StringComparison.Ordinal))
             .Select(Describe)
             .Order(StringComparer.Ordinal)];
     }
