@@ -1,0 +1,41 @@
+namespace Failsafe.DataPlane;
+
+/// <summary>The layout of one service's directory on a host.</summary>
+internal sealed class ServicePaths(string name, string directory)
+{
+    public const string StagingPrefix = ".staging-";
+    public const string ManifestFileName = ".failsafe-manifest.json";
+
+    public string Name { get; } = name;
+
+    public string Directory { get; } = directory;
+
+    public string Releases => Path.Combine(Directory, "releases");
+
+    public string Current => Path.Combine(Directory, "current");
+
+    public string Shared => Path.Combine(Directory, "shared");
+
+    public string Logs => Path.Combine(Shared, "logs");
+
+    public string StateDirectory => Path.Combine(Directory, ".failsafe");
+
+    public string Instances => Path.Combine(StateDirectory, "instances");
+
+    public string PreviousFile => Path.Combine(StateDirectory, "previous");
+
+    public string ReleaseDirectory(string release) => Path.Combine(Releases, release);
+
+    public string ManifestFile(string release) => Path.Combine(Releases, release, ManifestFileName);
+
+    public string InstanceFile(string release) => Path.Combine(Instances, release + ".json");
+
+    public string LogFile(string release) => Path.Combine(Logs, release + ".log");
+
+    public void EnsureCreated()
+    {
+        System.IO.Directory.CreateDirectory(Releases);
+        System.IO.Directory.CreateDirectory(Logs);
+        System.IO.Directory.CreateDirectory(Instances);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Failsafe.DataPlane;
+
+/// <summary>Everything needed to (re)start one instance of a release.</summary>
+internal sealed record InstanceLaunch(
+    string Service,
+    string Version,
+    string Release,
+    string ReleaseDirectory,
+    string SharedDirectory,
+    string LogFile,
+    string EntryCommand,
+    int Port);
