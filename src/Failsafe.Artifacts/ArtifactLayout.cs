@@ -9,4 +9,11 @@ public static class ArtifactLayout
     public const string ManifestEntryName = "failsafe-manifest.json";
     public const string FilesPrefix = "files/";
     public const string FileExtension = ".fsr";
+
+    /// <summary>
+    /// The manifest copy an installer keeps at the root of an installed release, so the release
+    /// can be verified again later (<see cref="ReleaseVerifier.VerifyInstalledAsync"/>). The name
+    /// is reserved: no release may hold a root entry of its own by that name.
+    /// </summary>
+    public const string InstalledManifestName = ".failsafe-manifest.json";
 }

@@ -65,9 +65,18 @@ internal static class EntryPathRules
         }
 
         return name.StartsWith(ArtifactLayout.FilesPrefix, StringComparison.Ordinal)
-            ? null
+            ? ProblemWithReservedName(name[ArtifactLayout.FilesPrefix.Length..])
             : $"it is not under '{ArtifactLayout.FilesPrefix}'";
     }
+
+    /// <summary>
+    /// A release path that an installer needs for itself: only <see cref="ArtifactLayout.InstalledManifestName"/>
+    /// at the root (the same name deeper down is the release's own business).
+    /// </summary>
+    public static string? ProblemWithReservedName(string path) =>
+        path == ArtifactLayout.InstalledManifestName
+            ? "its name is reserved at the release root for the manifest copy an installer keeps"
+            : null;
 
     /// <summary>
     /// Link targets must be relative and may use '..' only as leading segments, never more of them

@@ -21,6 +21,14 @@ public static class ManifestJson
 
     public static ReleaseManifest Deserialize(string json, string sourceName)
     {
+        var manifest = Parse(json, sourceName);
+        ManifestValidator.Validate(manifest);
+        return manifest;
+    }
+
+    /// <summary>The JSON only, for a caller that validates itself to word the error its own way.</summary>
+    internal static ReleaseManifest Parse(string json, string sourceName)
+    {
         ReleaseManifest? manifest;
         try
         {
@@ -36,7 +44,6 @@ public static class ManifestJson
             throw new ArtifactException($"The manifest in '{sourceName}' is empty (null).");
         }
 
-        ManifestValidator.Validate(manifest);
         return manifest;
     }
 

@@ -118,7 +118,7 @@ internal static class ManifestValidator
 
     private static void ValidateEntry(ManifestEntry e, Dictionary<string, string> kinds)
     {
-        var problem = EntryPathRules.ProblemWithRelativePath(e.Path ?? "");
+        var problem = EntryPathRules.ProblemWithRelativePath(e.Path ?? "") ?? EntryPathRules.ProblemWithReservedName(e.Path!);
         if (problem is not null)
         {
             throw Entry(e.Path ?? "", problem);

@@ -3,20 +3,29 @@ namespace Failsafe.Artifacts;
 /// <summary>
 /// Re-checks an installed release against its manifest before it is switched to again: every
 /// entry present with its type, mode, size, hash or link target, and nothing else. A release
-/// directory is immutable, so anything added since extraction counts as tampering.
+/// directory is immutable, so anything added since extraction counts as tampering; the one
+/// exception is the installer's manifest copy (<see cref="ArtifactLayout.InstalledManifestName"/>,
+/// a regular file at the root), a name no manifest may list.
 /// </summary>
 public static class ReleaseVerifier
 {
+    /// <summary>
+    /// Verifies an installed release against the manifest copy kept inside it (see
+    /// <see cref="InstalledManifest"/>) and returns that manifest.
+    /// </summary>
+    public static async Task<ReleaseManifest> VerifyInstalledAsync(string releaseDirectory, CancellationToken ct = default)
+    {
+        var root = RequireDirectory(releaseDirectory);
+        var manifest = InstalledManifest.Read(root);
+        await VerifyDirectoryAsync(root, manifest, ct);
+        return manifest;
+    }
+
     public static async Task VerifyDirectoryAsync(string releaseDirectory, ReleaseManifest manifest, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ManifestValidator.Validate(manifest);
-        var root = Path.GetFullPath(releaseDirectory);
-        if (PosixFile.TryLstat(root)?.Kind != PosixFileKind.Directory)
-        {
-            throw new ArtifactException($"Release directory '{root}' does not exist.");
-        }
-
+        var root = RequireDirectory(releaseDirectory);
         foreach (var entry in manifest.Files)
         {
             ct.ThrowIfCancellationRequested();
@@ -28,10 +37,26 @@ public static class ReleaseVerifier
         }
 
         var unlisted = FindUnlisted(root, manifest);
-        if (unlisted is not null)
+        if (unlisted is { } found)
         {
-            throw Mismatch(root, unlisted, "is not listed in the manifest");
+            throw Mismatch(root, found.Path, found.Problem);
         }
+    }
+
+    internal static string Describe(PosixFileKind kind) => kind switch
+    {
+        PosixFileKind.Regular => EntryTypes.File,
+        PosixFileKind.Directory => EntryTypes.Directory,
+        PosixFileKind.Symlink => EntryTypes.Symlink,
+        _ => "special file",
+    };
+
+    private static string RequireDirectory(string releaseDirectory)
+    {
+        var root = Path.GetFullPath(releaseDirectory);
+        return PosixFile.TryLstat(root)?.Kind == PosixFileKind.Directory
+            ? root
+            : throw new ArtifactException($"Release directory '{root}' does not exist.");
     }
 
     private static async Task<string?> ProblemWithAsync(string fullPath, ManifestEntry entry, CancellationToken ct)
@@ -41,13 +66,7 @@ public static class ReleaseVerifier
             return "is missing";
         }
 
-        var type = stat.Kind switch
-        {
-            PosixFileKind.Regular => EntryTypes.File,
-            PosixFileKind.Directory => EntryTypes.Directory,
-            PosixFileKind.Symlink => EntryTypes.Symlink,
-            _ => "special file",
-        };
+        var type = Describe(stat.Kind);
         if (type != entry.Type)
         {
             return $"is a {type} but the manifest says {entry.Type}";
@@ -78,7 +97,7 @@ public static class ReleaseVerifier
     }
 
     // Only the root and the manifest's directories need listing: every one of them was just checked.
-    private static string? FindUnlisted(string root, ReleaseManifest manifest)
+    private static (string Path, string Problem)? FindUnlisted(string root, ReleaseManifest manifest)
     {
         var listed = manifest.Files.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
         var directories = manifest.Files.Where(e => e.Type == EntryTypes.Directory).Select(e => e.Path).Prepend("");
@@ -88,9 +107,20 @@ public static class ReleaseVerifier
             foreach (var child in Directory.EnumerateFileSystemEntries(Path.Join(root, directory), "*", options).Order(StringComparer.Ordinal))
             {
                 var path = directory.Length == 0 ? Path.GetFileName(child) : directory + "/" + Path.GetFileName(child);
+                if (path == ArtifactLayout.InstalledManifestName)
+                {
+                    var kind = PosixFile.TryLstat(child)?.Kind;
+                    if (kind is PosixFileKind.Regular or null)
+                    {
+                        continue;
+                    }
+
+                    return (path, $"is a {Describe(kind.Value)}, but the manifest copy an installer keeps under that name is a regular file");
+                }
+
                 if (!listed.Contains(path))
                 {
-                    return path;
+                    return (path, "is not listed in the manifest");
                 }
             }
         }

@@ -87,7 +87,7 @@ internal static class SourceTreeScanner
 
     private static SourceEntry? Describe(string fullPath, string path)
     {
-        var problem = EntryPathRules.ProblemWithRelativePath(path);
+        var problem = EntryPathRules.ProblemWithRelativePath(path) ?? EntryPathRules.ProblemWithReservedName(path);
         if (problem is not null)
         {
             throw new ArtifactException($"Source entry '{path}' cannot be packed: {problem}.");

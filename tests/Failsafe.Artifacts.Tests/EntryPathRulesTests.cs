@@ -25,6 +25,9 @@ public sealed class EntryPathRulesTests
     [InlineData("other/a", "not under 'files/'")]
     [InlineData("files/", "empty or '.'")]
     [InlineData("files/../../etc/passwd", "leaves the release directory")]
+    [InlineData("files/.failsafe-manifest.json", "reserved")]
+    [InlineData("files/lib/.failsafe-manifest.json", null)]
+    [InlineData("files/.failsafe-manifest.json.bak", null)]
     public void ProblemWithEntryName_RequiresFilesPrefix(string name, string? problem) =>
         AssertProblem(problem, EntryPathRules.ProblemWithEntryName(name));
 

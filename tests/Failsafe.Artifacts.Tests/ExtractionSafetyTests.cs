@@ -217,6 +217,19 @@ public abstract class ExtractionSafetyTests : IDisposable
         Assert.False(File.Exists(Path.Join(Destination, "extra.txt")));
     }
 
+    /// <summary>The name an installer keeps its manifest copy under: a release that brought its own could forge it.</summary>
+    [Theory]
+    [InlineData(false, "Artifact entry 'files/.failsafe-manifest.json' is refused: its name is reserved at the release root for the manifest copy an installer keeps.")]
+    [InlineData(true, "Manifest entry '.failsafe-manifest.json' is refused: its name is reserved at the release root for the manifest copy an installer keeps.")]
+    public async Task InstalledManifestName_IsRefused(bool listedInManifest, string expected)
+    {
+        var artifact = Base().File(ArtifactLayout.InstalledManifestName, "{}", listed: listedInManifest).Build();
+
+        await AssertRefusedAsync(artifact, expected);
+
+        Assert.Null(PosixFile.TryLstat(Path.Join(Destination, ArtifactLayout.InstalledManifestName)));
+    }
+
     [Fact]
     public async Task SizeLargerThanDeclared_IsRefusedBeforeWriting()
     {

@@ -201,6 +201,30 @@ public sealed class PackerTests : IDisposable
     }
 
     [Fact]
+    public async Task PackAsync_InstalledManifestNameAtRoot_IsRefusedNamingIt()
+    {
+        SampleTree.Create(Source);
+        _temp.WriteFile("src/" + ArtifactLayout.InstalledManifestName, "{}");
+
+        var ex = await Assert.ThrowsAsync<ArtifactException>(() => PackAsync(SampleTree.Request(Source)));
+
+        Assert.Equal(
+            "Source entry '.failsafe-manifest.json' cannot be packed: its name is reserved at the release root for the manifest copy an installer keeps.",
+            ex.Message);
+    }
+
+    [Fact]
+    public async Task PackAsync_InstalledManifestNameBelowRoot_IsPacked()
+    {
+        SampleTree.Create(Source);
+        _temp.WriteFile("src/lib/" + ArtifactLayout.InstalledManifestName, "{}");
+
+        var (_, result) = await PackAsync(SampleTree.Request(Source));
+
+        Assert.Contains(result.Manifest.Files, f => f.Path == "lib/" + ArtifactLayout.InstalledManifestName);
+    }
+
+    [Fact]
     public async Task PackAsync_MissingSource_SaysSo()
     {
         var ex = await Assert.ThrowsAsync<ArtifactException>(() => PackAsync(SampleTree.Request(_temp.Combine("nope"))));

@@ -9,6 +9,8 @@ public sealed class ReleaseVerifierTests : IDisposable
 
     private string Release => _temp.Combine("releases/1.4.2-abc");
 
+    private string CopyPath => Path.Join(Release, ArtifactLayout.InstalledManifestName);
+
     public void Dispose() => _temp.Dispose();
 
     [Fact]
@@ -68,6 +70,138 @@ public sealed class ReleaseVerifierTests : IDisposable
         var ex = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyDirectoryAsync(_temp.Combine("nope"), manifest));
 
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyInstalledAsync_FreshInstallWithCopy_ReturnsTheManifest()
+    {
+        var manifest = await InstallAsync();
+        await InstalledManifest.WriteAsync(Release, manifest);
+
+        var verified = await ReleaseVerifier.VerifyInstalledAsync(Release, CancellationToken.None);
+
+        Assert.Equal(ManifestJson.Serialize(manifest), ManifestJson.Serialize(verified));
+        Assert.Equal(ManifestJson.Serialize(manifest), await File.ReadAllTextAsync(CopyPath));
+    }
+
+    /// <summary>What an integration test does with an installed release: the copy is not tampering.</summary>
+    [Fact]
+    public async Task VerifyDirectoryAsync_WithInstallersCopy_Passes()
+    {
+        var manifest = await InstallAsync();
+        await InstalledManifest.WriteAsync(Release, manifest);
+
+        await ReleaseVerifier.VerifyDirectoryAsync(Release, manifest);
+    }
+
+    [Fact]
+    public async Task InstalledManifestWriteAsync_CopyAlreadyThere_ReplacesItAndLeavesNoTemporaryFile()
+    {
+        var manifest = await InstallAsync();
+        await File.WriteAllTextAsync(CopyPath, "stale");
+
+        await InstalledManifest.WriteAsync(Release, manifest);
+
+        Assert.Equal(ManifestJson.Serialize(manifest), await File.ReadAllTextAsync(CopyPath));
+        Assert.Equal([ArtifactLayout.InstalledManifestName], Directory.GetFiles(Release, ".failsafe*").Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task VerifyInstalledAsync_FileTampered_NamesTheFile()
+    {
+        var manifest = await InstallAsync();
+        await InstalledManifest.WriteAsync(Release, manifest);
+        File.AppendAllText(Path.Join(Release, ".env"), "X=1\n");
+
+        var ex = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyInstalledAsync(Release, CancellationToken.None));
+
+        Assert.Equal($"Release '{Release}' does not match its manifest: '.env' is 20 bytes but the manifest says 16.", ex.Message);
+    }
+
+    [Fact]
+    public async Task VerifyInstalledAsync_FileAdded_NamesTheFile()
+    {
+        var manifest = await InstallAsync();
+        await InstalledManifest.WriteAsync(Release, manifest);
+        File.WriteAllText(Path.Join(Release, ".failsafe-manifest.json.bak"), "");
+
+        var ex = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyInstalledAsync(Release, CancellationToken.None));
+
+        Assert.Equal($"Release '{Release}' does not match its manifest: '.failsafe-manifest.json.bak' is not listed in the manifest.", ex.Message);
+    }
+
+    [Fact]
+    public async Task VerifyInstalledAsync_NoCopy_NamesTheFile()
+    {
+        await InstallAsync();
+
+        var ex = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyInstalledAsync(Release, CancellationToken.None));
+
+        Assert.Equal(
+            $"Release '{Release}' has no '.failsafe-manifest.json' (the manifest copy an installer keeps); it was not installed by Failsafe.",
+            ex.Message);
+    }
+
+    [Theory]
+    [InlineData("not json", "is not valid")]
+    [InlineData("null", "is empty (null)")]
+    [InlineData("wrong entry count", "is not valid: Manifest field 'entryCount' is 11 but 'files' lists 12 entries.")]
+    public async Task VerifyInstalledAsync_InvalidCopy_NamesTheFile(string damage, string problem)
+    {
+        var manifest = await InstallAsync();
+        var json = damage switch
+        {
+            "not json" => "{ \"formatVersion\": ",
+            "null" => "null",
+            _ => ManifestJson.Serialize(manifest with { EntryCount = manifest.EntryCount - 1 }),
+        };
+        await File.WriteAllTextAsync(CopyPath, json);
+
+        var ex = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyInstalledAsync(Release, CancellationToken.None));
+
+        Assert.StartsWith($"The manifest in '{CopyPath}' ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    /// <summary>
+    /// Only a regular file is the copy: a symlink could lead to a manifest outside the release,
+    /// and a directory is no manifest at all. Both verifiers refuse either.
+    /// </summary>
+    [Theory]
+    [InlineData(EntryTypes.Symlink)]
+    [InlineData(EntryTypes.Directory)]
+    public async Task VerifyInstalledAsync_CopyNotARegularFile_IsRefused(string type)
+    {
+        var manifest = await InstallAsync();
+        var elsewhere = _temp.Combine("elsewhere.json");
+        await File.WriteAllTextAsync(elsewhere, ManifestJson.Serialize(manifest));
+        if (type == EntryTypes.Symlink)
+        {
+            File.CreateSymbolicLink(CopyPath, elsewhere);
+        }
+        else
+        {
+            Directory.CreateDirectory(CopyPath);
+        }
+
+        var installed = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyInstalledAsync(Release, CancellationToken.None));
+        var direct = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyDirectoryAsync(Release, manifest));
+
+        Assert.Equal(
+            $"Release '{Release}' has a {type} named '.failsafe-manifest.json' where the manifest copy, a regular file, belongs.",
+            installed.Message);
+        Assert.Equal(
+            $"Release '{Release}' does not match its manifest: '.failsafe-manifest.json' is a {type}, but the manifest copy an installer keeps under that name is a regular file.",
+            direct.Message);
+    }
+
+    [Fact]
+    public async Task VerifyInstalledAsync_MissingDirectory_SaysSo()
+    {
+        var ex = await Assert.ThrowsAsync<ArtifactException>(() => ReleaseVerifier.VerifyInstalledAsync(_temp.Combine("nope"), CancellationToken.None));
+
+        Assert.Equal($"Release directory '{_temp.Combine("nope")}' does not exist.", ex.Message);
     }
 
     private static (string Path, string Problem) Do(Action change, string path, string problem)

@@ -161,6 +161,32 @@ public sealed class ReleaseInstallerTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(release.Manifest.Files, verified.Manifest.Files);
     }
 
+    /// <summary>The manifest copy is part of the artifact format: the library's verifier alone accepts an installed release.</summary>
+    [Fact]
+    public async Task InstallAsync_InstalledRelease_PassesTheArtifactsVerifierAsIs()
+    {
+        var release = await TestReleases.ScriptAsync(_temp, "web", "1.2.0", "sleep 60");
+        var installed = await InstallAsync(release);
+
+        await ReleaseVerifier.VerifyDirectoryAsync(installed.Directory, release.Manifest);
+        var copy = await ReleaseVerifier.VerifyInstalledAsync(installed.Directory, CancellationToken.None);
+
+        Assert.Equal(ManifestJson.Serialize(release.Manifest), ManifestJson.Serialize(copy));
+    }
+
+    [Fact]
+    public async Task LoadVerifiedAsync_ManifestCopyRemoved_FailsNamingIt()
+    {
+        var release = await TestReleases.ScriptAsync(_temp, "web", "1.2.0", "sleep 60");
+        var installed = await InstallAsync(release);
+        File.Delete(Service.ManifestFile(installed.Name));
+
+        var error = await Assert.ThrowsAsync<ArtifactException>(
+            () => Installer.LoadVerifiedAsync(Service, installed.Name, CancellationToken.None));
+
+        Assert.Contains($"has no '{ArtifactLayout.InstalledManifestName}'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Recovery_RemovesStagingDirectoriesAndTemporaryLinks_KeepsReleases()
     {

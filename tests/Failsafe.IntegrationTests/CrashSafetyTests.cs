@@ -72,9 +72,7 @@ public sealed class CrashSafetyTests(ClusterFixture fx, ITestOutputHelper output
 
         var name = Path.GetFileName(link.LinkTarget.TrimEnd('/'));
         Assert.Contains(name, knownReleases);
-        var releaseDir = Path.Combine(serviceDir, "releases", name);
-        var manifest = ManifestJson.Deserialize(File.ReadAllText(Path.Combine(releaseDir, ".failsafe-manifest.json")), name);
-        ReleaseVerifier.VerifyDirectoryAsync(releaseDir, manifest).GetAwaiter().GetResult();
+        ReleaseVerifier.VerifyInstalledAsync(Path.Combine(serviceDir, "releases", name)).GetAwaiter().GetResult();
     }
 }
 
@@ -95,8 +93,17 @@ public sealed class ServerCrashTests
             return d.Hosts.Any(h => h.State == HostStates.Succeeded);
         }, TimeSpan.FromSeconds(60), "the first host to finish", CancellationToken.None);
 
+        var done = (await c.Client.GetDeploymentAsync(created.Id, CancellationToken.None)).Hosts.First(h => h.State == HostStates.Succeeded).Host;
+        var port = (await c.Client.GetServiceStatusAsync("survivor", CancellationToken.None)).Hosts.Single(h => h.Host == done).Instance!.Port;
         await c.Cluster.KillServerAsync();
-        await Task.Delay(500);
+
+        // With the server away, the agents keep retrying and their hosts keep serving.
+        await Task.Delay(2000);
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            Assert.Equal("hello from 1.0.0", (await http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
+        }
+
         await c.Cluster.StartServerAsync(CancellationToken.None);
 
         var final = await c.WaitTerminalAsync(created.Id);
@@ -104,6 +111,7 @@ public sealed class ServerCrashTests
         Assert.All(final.Hosts, h => Assert.Equal(HostStates.Succeeded, h.State));
         var all = await c.Client.ListDeploymentsAsync("survivor", CancellationToken.None);
         Assert.DoesNotContain(all, d => !DeploymentStates.IsTerminal(d.State));
+        await c.Cluster.WaitOnlineAsync(c.Client, ClusterFixture.Hosts, CancellationToken.None);
     }
 
     private sealed class OwnCluster : IAsyncDisposable

@@ -1,10 +1,11 @@
+using Failsafe.Artifacts;
+
 namespace Failsafe.DataPlane;
 
 /// <summary>The layout of one service's directory on a host.</summary>
 internal sealed class ServicePaths(string name, string directory)
 {
     public const string StagingPrefix = ".staging-";
-    public const string ManifestFileName = ".failsafe-manifest.json";
 
     public string Name { get; } = name;
 
@@ -26,7 +27,7 @@ internal sealed class ServicePaths(string name, string directory)
 
     public string ReleaseDirectory(string release) => Path.Combine(Releases, release);
 
-    public string ManifestFile(string release) => Path.Combine(Releases, release, ManifestFileName);
+    public string ManifestFile(string release) => Path.Combine(Releases, release, ArtifactLayout.InstalledManifestName);
 
     public string InstanceFile(string release) => Path.Combine(Instances, release + ".json");
 

@@ -53,21 +53,13 @@ internal sealed class ReleaseInstaller(ILogger<ReleaseInstaller> logger)
             throw new ArtifactException($"Release {release} of {service.Name} is not installed on this host.");
         }
 
-        var manifest = ReadManifest(service, release);
-        await InstalledReleaseVerifier.VerifyAsync(directory, manifest, cancellationToken).ConfigureAwait(false);
+        var manifest = await ReleaseVerifier.VerifyInstalledAsync(directory, cancellationToken).ConfigureAwait(false);
         return new InstalledRelease(release, directory, manifest);
     }
 
-    public static ReleaseManifest ReadManifest(ServicePaths service, string release)
-    {
-        var path = service.ManifestFile(release);
-        if (!File.Exists(path))
-        {
-            throw new ArtifactException($"Release {release} of {service.Name} has no {ServicePaths.ManifestFileName}; it was not installed by Failsafe.");
-        }
-
-        return ManifestJson.Deserialize(File.ReadAllText(path), path);
-    }
+    /// <summary>The manifest copy of an installed release, read without checking the files against it.</summary>
+    public static ReleaseManifest ReadManifest(ServicePaths service, string release) =>
+        InstalledManifest.Read(service.ReleaseDirectory(release));
 
     public async Task<InstalledRelease> InstallAsync(
         ServicePaths service, Stream source, string sha256, long size, string? expectedVersion, CancellationToken cancellationToken)
@@ -159,11 +151,6 @@ internal sealed class ReleaseInstaller(ILogger<ReleaseInstaller> logger)
                 manifest = await SafeExtractor.ExtractAsync(artifact, extractTo, limits: null, cancellationToken).ConfigureAwait(false);
             }
 
-            if (manifest.Files.Any(f => f.Path == ServicePaths.ManifestFileName))
-            {
-                throw new ArtifactException($"The artifact contains {ServicePaths.ManifestFileName}, a name Failsafe keeps for itself in every release.");
-            }
-
             if (manifest.Service != service.Name)
             {
                 throw new ArtifactException($"The artifact is a release of '{manifest.Service}', not of '{service.Name}'.");
@@ -181,14 +168,7 @@ internal sealed class ReleaseInstaller(ILogger<ReleaseInstaller> logger)
             }
 
             // The manifest travels with the release so that activation can verify the files again later.
-            var manifestPath = Path.Combine(extractTo, ServicePaths.ManifestFileName);
-            await using (var file = new FileStream(manifestPath, FileMode.CreateNew, FileAccess.Write))
-            {
-                await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(ManifestJson.Serialize(manifest)), cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-            }
-
-            PosixFile.FsyncDirectory(extractTo);
+            await InstalledManifest.WriteAsync(extractTo, manifest, cancellationToken).ConfigureAwait(false);
 
             var final = service.ReleaseDirectory(name);
             if (Directory.Exists(final))
