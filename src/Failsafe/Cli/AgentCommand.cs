@@ -7,7 +7,7 @@ internal static class AgentCommand
 {
     public static Command Create()
     {
-        var server = new Option<string>("--server") { Description = "The server's address, e.g. https://deploy.example.com:7443.", Required = true };
+        var server = new Option<string?>("--server") { Description = "The server's address, e.g. https://deploy.example.com:7443 (needed to enroll; remembered after)." };
         var root = new Option<string>("--root") { Description = "Folder the agent owns on this host (releases, current, shared).", DefaultValueFactory = _ => "/var/lib/failsafe" };
         var name = new Option<string>("--name") { Description = "This host's name in Failsafe.", DefaultValueFactory = _ => Environment.MachineName.ToLowerInvariant() };
         var token = new Option<string?>("--enroll-token") { Description = "One-time token from 'failsafe agent-token create' (first start only; or FAILSAFE_ENROLL_TOKEN)." };
@@ -17,7 +17,7 @@ internal static class AgentCommand
             await AgentHost.RunAsync(
                 new AgentOptions
                 {
-                    ServerUrl = result.GetValue(server)!,
+                    ServerUrl = result.GetValue(server),
                     Root = Path.GetFullPath(result.GetValue(root)!),
                     Name = result.GetValue(name)!,
                     EnrollToken = result.GetValue(token) ?? Environment.GetEnvironmentVariable("FAILSAFE_ENROLL_TOKEN"),

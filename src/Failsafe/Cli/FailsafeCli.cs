@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Failsafe.Artifacts;
+using Failsafe.ControlPlane.Hosting;
+using Failsafe.DataPlane;
 
 namespace Failsafe.Cli;
 
@@ -33,7 +35,7 @@ internal static class FailsafeCli
             var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
             return await Create().Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is UserException or ArtifactException)
+        catch (Exception e) when (e is UserException or ArtifactException or AgentException or ServerStartupException)
         {
             return Fail(e.Message);
         }

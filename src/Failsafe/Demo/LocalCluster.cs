@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Failsafe.Cli;
 using Failsafe.Client;
+using Failsafe.DataPlane;
 using Failsafe.Security;
 
 namespace Failsafe.Demo;
@@ -153,11 +154,11 @@ internal sealed class LocalCluster : IAsyncDisposable
 
         _agents.Clear();
         await KillServerAsync().ConfigureAwait(false);
-        KillOrphanInstances();
+        StopOrphanInstances();
     }
 
     /// <summary>Instances outlive a killed agent on purpose; the cluster still must not leave them behind.</summary>
-    private void KillOrphanInstances()
+    private void StopOrphanInstances()
     {
         var hosts = Path.Combine(_workDirectory, "hosts");
         if (!Directory.Exists(hosts))
@@ -167,8 +168,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
         foreach (var host in Directory.EnumerateDirectories(hosts))
         {
-            // TODO(lead): DataPlane API to stop every recorded instance under a root.
-            _ = host;
+            AgentHost.StopInstancesAsync(host).GetAwaiter().GetResult();
         }
     }
 
