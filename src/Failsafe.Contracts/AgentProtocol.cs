@@ -8,6 +8,7 @@ namespace Failsafe.Contracts;
 public static class AgentRoutes
 {
     public const string Prefix = "/agent/v1";
+    public const string CaCertificate = Prefix + "/ca";         // GET -> the CA certificate, PEM (application/x-pem-file); anonymous
     public const string Enroll = Prefix + "/enroll";            // POST EnrollRequest -> EnrollResponse (no client certificate yet)
     public const string Capabilities = Prefix + "/capabilities"; // GET -> Capabilities
     public const string Poll = Prefix + "/poll";                // POST PollRequest -> PollResponse (long poll, ?waitSeconds=N)

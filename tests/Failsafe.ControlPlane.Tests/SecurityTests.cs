@@ -53,12 +53,12 @@ public sealed class SecurityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EveryAgentRoute_WithoutClientCertificate_Is401_ExceptEnrollAndCapabilities()
+    public async Task EveryAgentRoute_WithoutClientCertificate_Is401_ExceptCaEnrollAndCapabilities()
     {
         var routes = Routes().Where(r => r.Path.StartsWith(AgentRoutes.Prefix, StringComparison.Ordinal)).ToList();
-        Assert.Equal(6, routes.Count);
+        Assert.Equal(7, routes.Count);
         using var anonymous = _server.Client(_server.AdminToken); // an API token is not an agent identity
-        foreach (var (method, path) in routes.Where(r => r.Path is not (AgentRoutes.Enroll or AgentRoutes.Capabilities)))
+        foreach (var (method, path) in routes.Where(r => r.Path is not (AgentRoutes.CaCertificate or AgentRoutes.Enroll or AgentRoutes.Capabilities)))
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { }) };
             using var response = await anonymous.SendAsync(request);
@@ -69,6 +69,13 @@ public sealed class SecurityTests : IAsyncLifetime
         var capabilities = await anonymous.GetJsonAsync<Capabilities>(AgentRoutes.Capabilities);
         Assert.Contains("v1", capabilities.ProtocolVersions);
         Assert.Equal(TaskKinds.All, capabilities.TaskKinds);
+
+        using var ca = await anonymous.GetAsync(AgentRoutes.CaCertificate);
+        Assert.Equal(HttpStatusCode.OK, ca.StatusCode);
+        Assert.Equal("application/x-pem-file", ca.Content.Headers.ContentType?.MediaType);
+        using var served = X509Certificate2.CreateFromPem(await ca.Content.ReadAsStringAsync());
+        Assert.Equal(_server.Authority.Fingerprint, CertificateFingerprint.Of(served));
+        Assert.False(served.HasPrivateKey);
     }
 
     [Fact]
@@ -117,19 +124,46 @@ public sealed class SecurityTests : IAsyncLifetime
     [Fact]
     public async Task PinnedClient_TrustsServer_FromFingerprintAlone()
     {
-        // The enrollment token carries only the fingerprint: the server must present its CA in the handshake.
-        using var client = _server.Client();
+        // The enrollment token carries only the fingerprint: the client fetches the CA, then pins it.
+        using var ca = await ServerCaBootstrap.FetchAsync(_server.BaseAddress, _server.Authority.Fingerprint, CancellationToken.None);
+        Assert.Equal(_server.Authority.Fingerprint, CertificateFingerprint.Of(ca));
+
+        using var client = PinnedClient(new ServerCertificatePin(_server.Authority.Fingerprint, ca));
         var capabilities = await client.GetJsonAsync<Capabilities>(AgentRoutes.Capabilities);
         Assert.False(string.IsNullOrEmpty(capabilities.ServerVersion));
     }
 
     [Fact]
-    public async Task ClientPinningAnotherFingerprint_CannotConnect()
+    public async Task Bootstrap_ServerWithAnotherCa_FailsWithClearMessage()
     {
         using var other = CertificateAuthority.Create();
-        var pin = new ServerCertificatePin(other.Fingerprint);
-        using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = pin.Callback } };
-        using var client = new HttpClient(handler) { BaseAddress = _server.BaseAddress };
+        var server = _server.BaseAddress.ToString().TrimEnd('/');
+
+        var error = await Assert.ThrowsAsync<ServerTrustException>(
+            () => ServerCaBootstrap.FetchAsync(_server.BaseAddress, other.Fingerprint, CancellationToken.None));
+
+        Assert.Equal(
+            $"The server at {server} presented a CA with fingerprint {_server.Authority.Fingerprint}, not the pinned {other.Fingerprint}: refusing to trust it.",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task Bootstrap_NothingListening_ThrowsHttpRequestException()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // a port that was free a moment ago and has nobody behind it now
+
+        await Assert.ThrowsAsync<HttpRequestException>(
+            () => ServerCaBootstrap.FetchAsync(new Uri($"https://127.0.0.1:{port}"), _server.Authority.Fingerprint, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ClientPinningAnotherCa_CannotConnect()
+    {
+        using var other = CertificateAuthority.Create();
+        using var client = PinnedClient(new ServerCertificatePin(other.Fingerprint, other.Certificate));
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(AgentRoutes.Capabilities));
     }
 
@@ -141,6 +175,9 @@ public sealed class SecurityTests : IAsyncLifetime
             ServerHost.Build(TestServer.DefaultOptions(data.Path) with { Urls = "http://127.0.0.1:0" }));
         Assert.Equal("Failsafe serves HTTPS only: 'http://127.0.0.1:0' is not an https:// URL.", error.Message);
     }
+
+    private HttpClient PinnedClient(ServerCertificatePin pin) =>
+        new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = pin.Callback } }) { BaseAddress = _server.BaseAddress };
 
     private List<(string Method, string Path)> Routes()
     {

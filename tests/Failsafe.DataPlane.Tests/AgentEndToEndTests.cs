@@ -75,10 +75,29 @@ public sealed class AgentEndToEndTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_ServerNotFromThePinnedCa_RefusesToEnroll()
+    public async Task RunAsync_ServerOfferingAnotherCa_RefusesToEnroll()
     {
         using var impostorCa = new TestCertificates();
         await using var server = new FakeServer(_ca, presentedBy: impostorCa);
+        await server.StartAsync();
+        var pinned = CertificateFingerprint.Of(_ca.Ca);
+
+        var error = await Assert.ThrowsAsync<AgentException>(
+            () => AgentHost.RunAsync(Options(server, server.Token(pinned)), Logging, CancellationToken.None)
+                .WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(
+            $"Enrollment stopped: The server at {server.Url} presented a CA with fingerprint {CertificateFingerprint.Of(impostorCa.Ca)}, not the pinned {pinned}: refusing to trust it.",
+            error.Message);
+        Assert.False(new AgentIdentityStore(new HostPaths(_temp.Path)).IsEnrolled);
+    }
+
+    [Fact]
+    public async Task RunAsync_ServerHandingOutThePinnedCaButNotHoldingIt_RefusesToEnroll()
+    {
+        // An impostor can copy the public CA certificate, but not present a server certificate it signed.
+        using var impostorCa = new TestCertificates();
+        await using var server = new FakeServer(_ca, presentedBy: impostorCa, servesCaOf: _ca);
         await server.StartAsync();
 
         var error = await Assert.ThrowsAsync<AgentException>(

@@ -16,7 +16,7 @@ public sealed class DemoTests
             Assert.Contains("the broken v3 was rolled back by itself", outcome.Stdout);
             Assert.DoesNotContain("✘", outcome.Stdout);
             // Nothing the demo started (server, agents, service instances) outlives it.
-            Assert.Empty(System.Diagnostics.Process.GetProcesses().Where(p => Describe(p.Id).Contains(work, StringComparison.Ordinal)));
+            Assert.DoesNotContain(System.Diagnostics.Process.GetProcesses(), p => Describe(p.Id).Contains(work, StringComparison.Ordinal));
         }
         finally
         {

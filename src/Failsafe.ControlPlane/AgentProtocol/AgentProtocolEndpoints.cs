@@ -2,6 +2,7 @@ using System.Reflection;
 using Failsafe.Contracts;
 using Failsafe.ControlPlane.Auth;
 using Failsafe.ControlPlane.Blobs;
+using Failsafe.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,13 +12,17 @@ namespace Failsafe.ControlPlane.AgentProtocol;
 
 internal static class AgentProtocolEndpoints
 {
+    private const string CaContentType = "application/x-pem-file";
+
     public static string ServerVersion { get; } =
         typeof(AgentProtocolEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
     public static IEndpointRouteBuilder MapAgentProtocol(this IEndpointRouteBuilder routes)
     {
-        // Before enrollment an agent has no certificate: these two are open, everything else needs one.
+        // Before enrollment an agent has no certificate: these three are open, everything else needs one.
+        // The CA certificate is public; clients that know only its fingerprint fetch it here first.
         var open = routes.MapGroup(string.Empty).AllowAnonymous();
+        open.MapGet(AgentRoutes.CaCertificate, (CertificateAuthority authority) => Results.Text(authority.CertificatePem, CaContentType));
         open.MapPost(AgentRoutes.Enroll, EnrollAsync);
         open.MapGet(AgentRoutes.Capabilities, () => new Capabilities(ServerVersion, ["v1"], TaskKinds.All));
 

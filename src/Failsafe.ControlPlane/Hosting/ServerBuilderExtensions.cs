@@ -15,6 +15,8 @@ public static class ServerBuilderExtensions
     /// <summary>
     /// Makes <paramref name="builder"/> a Failsafe server: prepares the data folder, serves HTTPS only
     /// with our own CA (agents' client certificates checked in the handshake) and registers the services.
+    /// The handshake carries only the server certificate: clients that know just the CA's fingerprint
+    /// fetch the CA from <see cref="Contracts.AgentRoutes.CaCertificate"/> first.
     /// </summary>
     public static WebApplicationBuilder AddFailsafeServer(this WebApplicationBuilder builder, ServerOptions options)
     {
@@ -43,14 +45,12 @@ public static class ServerBuilderExtensions
 
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseUrls([.. urls]);
-        var handshakeChain = HandshakeChain.Create(tls.ServerCertificate, tls.Authority.Certificate);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.ConfigureHttpsDefaults(https =>
             {
                 https.ServerCertificate = tls.ServerCertificate;
-                https.OnAuthenticate = (_, ssl) => ssl.ServerCertificateContext = handshakeChain;
                 https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 https.CheckCertificateRevocation = false;
 

@@ -62,37 +62,62 @@ internal sealed class AgentEnrollment(AgentIdentityStore store, AgentOptions opt
 
     private async Task<EnrollResponse> SendAsync(Uri server, EnrollmentToken token, EnrollRequest request, CancellationToken cancellationToken)
     {
-        using var connection = ServerConnection.ForEnrollment(server, token.CaFingerprint);
+        ServerConnection? connection = null;
         var backoff = new Backoff(RetryInitial, RetryMax, Random.Shared);
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                using var response = await connection.Http.PostAsJsonAsync(AgentRoutes.Enroll, request, FailsafeJson.Options, cancellationToken).ConfigureAwait(false);
-                await ServerErrors.EnsureSuccessAsync(response, "enrollment", cancellationToken).ConfigureAwait(false);
-                return await response.Content.ReadFromJsonAsync<EnrollResponse>(FailsafeJson.Options, cancellationToken).ConfigureAwait(false)
-                    ?? throw new AgentException("Enrollment failed: the server sent an empty answer.");
-            }
-            catch (ServerRefusedException e) when (e.IsPermanent)
-            {
-                throw new AgentException($"Enrollment refused: {e.Message}", e);
-            }
-            catch (HttpRequestException e) when (ServerErrors.IsTrustFailure(e))
-            {
-                throw new AgentException(
-                    $"Enrollment stopped: the server at {server} did not present a certificate from the CA pinned in the token ({token.CaFingerprint[..16]}…).", e);
-            }
-            catch (Exception e) when (e is HttpRequestException or ServerRefusedException
-                || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                var delay = backoff.Next();
-                if (backoff.Failures == 1)
+                try
                 {
-                    Log.EnrollRetrying(logger, server.ToString(), ServerErrors.Describe(e));
+                    connection ??= await ConnectAsync(server, token, cancellationToken).ConfigureAwait(false);
+                    using var response = await connection.Http.PostAsJsonAsync(AgentRoutes.Enroll, request, FailsafeJson.Options, cancellationToken).ConfigureAwait(false);
+                    await ServerErrors.EnsureSuccessAsync(response, "enrollment", cancellationToken).ConfigureAwait(false);
+                    return await response.Content.ReadFromJsonAsync<EnrollResponse>(FailsafeJson.Options, cancellationToken).ConfigureAwait(false)
+                        ?? throw new AgentException("Enrollment failed: the server sent an empty answer.");
                 }
+                catch (ServerRefusedException e) when (e.IsPermanent)
+                {
+                    throw new AgentException($"Enrollment refused: {e.Message}", e);
+                }
+                catch (HttpRequestException e) when (ServerErrors.IsTrustFailure(e))
+                {
+                    throw new AgentException(
+                        $"Enrollment stopped: the server at {server} did not present a certificate from the CA pinned in the token ({token.CaFingerprint[..16]}…).", e);
+                }
+                catch (Exception e) when (e is HttpRequestException or ServerRefusedException
+                    || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    var delay = backoff.Next();
+                    if (backoff.Failures == 1)
+                    {
+                        Log.EnrollRetrying(logger, server.ToString(), ServerErrors.Describe(e));
+                    }
 
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    /// <summary>Fetches the CA named by the token's fingerprint; a server that is down is retried by the caller, a wrong one is not.</summary>
+    private static async Task<ServerConnection> ConnectAsync(Uri server, EnrollmentToken token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ServerConnection.ForEnrollmentAsync(server, token.CaFingerprint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerTrustException e)
+        {
+            throw new AgentException($"Enrollment stopped: {e.Message}", e);
+        }
+        catch (HttpRequestException e) when (e.StatusCode is { } status && ServerErrors.IsPermanent(status))
+        {
+            throw new AgentException($"Enrollment stopped: {e.Message}; is {server} a Failsafe server of this version?", e);
         }
     }
 

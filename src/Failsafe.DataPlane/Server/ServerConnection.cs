@@ -41,9 +41,17 @@ internal sealed class ServerConnection : IDisposable
 
     public HttpClient Http { get; }
 
-    /// <summary>Before enrollment: no client certificate; the server is trusted by the fingerprint in the enrollment token.</summary>
-    public static ServerConnection ForEnrollment(Uri server, string caFingerprint) =>
-        new(server, new ServerCertificatePin(caFingerprint), null, null, TimeSpan.FromSeconds(30));
+    /// <summary>
+    /// Before enrollment: no client certificate. The agent knows only the CA fingerprint in the enrollment
+    /// token, so it fetches the CA first (kept only if it has that fingerprint) and pins it.
+    /// </summary>
+    /// <exception cref="ServerTrustException">The server offers another CA.</exception>
+    /// <exception cref="HttpRequestException">The server cannot be reached or did not hand out its CA.</exception>
+    public static async Task<ServerConnection> ForEnrollmentAsync(Uri server, string caFingerprint, CancellationToken cancellationToken)
+    {
+        var ca = await ServerCaBootstrap.FetchAsync(server, caFingerprint, useProxy: false, cancellationToken).ConfigureAwait(false);
+        return new ServerConnection(server, new ServerCertificatePin(caFingerprint, ca), null, ca, TimeSpan.FromSeconds(30));
+    }
 
     public static ServerConnection ForAgent(Uri server, AgentIdentity identity, AgentIdentityStore store)
     {

@@ -12,11 +12,15 @@ internal sealed class ServerRefusedException(HttpStatusCode status, string messa
     public HttpStatusCode Status { get; } = status;
 
     /// <summary>4xx other than 408/429: asking again will not help.</summary>
-    public bool IsPermanent => (int)Status is >= 400 and < 500 && Status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+    public bool IsPermanent => ServerErrors.IsPermanent(Status);
 }
 
 internal static class ServerErrors
 {
+    /// <summary>4xx other than 408/429: asking again will not help.</summary>
+    public static bool IsPermanent(HttpStatusCode status) =>
+        (int)status is >= 400 and < 500 && status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+
     public static async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)

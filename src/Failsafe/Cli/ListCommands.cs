@@ -27,7 +27,8 @@ internal static class ListCommands
             }
 
             StatusCommand.Render(table);
-        });
+        }
+        );
     });
 
     public static Command CreateEvents() => Create<IReadOnlyList<EventInfo>>("events", "Show the audit log: who changed what, when, from where, and the result.", async (client, ct) =>
@@ -39,7 +40,8 @@ internal static class ListCommands
             {
                 Console.WriteLine($"{e.At:u} #{e.Id} {e.Actor}@{e.RemoteAddress ?? "-"} {e.Action} {e.Target} {e.Result}{(e.Detail is null ? "" : ": " + e.Detail)}");
             }
-        });
+        }
+        );
     });
 
     public static void PrintHosts(IReadOnlyList<AgentInfo> agents)

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Failsafe.Cli;
 using Failsafe.Contracts;
@@ -11,19 +12,31 @@ using Failsafe.Security;
 
 namespace Failsafe.Client;
 
-/// <summary>The CLI's side of the server API: pins the server's CA, sends the token, turns every failure into one sentence.</summary>
+/// <summary>
+/// The CLI's side of the server API: pins the server's CA, sends the token, turns every failure into one sentence.
+/// The settings hold only the CA's fingerprint, so the first request fetches the CA (<see cref="ServerCaBootstrap"/>).
+/// </summary>
 internal sealed class FailsafeClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly string _server;
+    private readonly string _caFingerprint;
+    private readonly SemaphoreSlim _bootstrap = new(1, 1);
+    private X509Certificate2? _ca;
+    private ServerCertificatePin? _pin;
 
     public FailsafeClient(ConnectionSettings settings)
     {
         _server = settings.ServerUrl;
-        var pin = new ServerCertificatePin(settings.CaFingerprint);
+        _caFingerprint = settings.CaFingerprint;
         var handler = new SocketsHttpHandler
         {
-            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = pin.Callback },
+            // No pin yet means no trust: requests wait for EnsureCaAsync, so this only guards against misuse.
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                    Volatile.Read(ref _pin) is { } pin && pin.Callback(sender, certificate, chain, errors),
+            },
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
         _http = new HttpClient(handler) { BaseAddress = new Uri(settings.ServerUrl + "/"), Timeout = Timeout.InfiniteTimeSpan };
@@ -70,7 +83,12 @@ internal sealed class FailsafeClient : IDisposable
         return await SendCoreAsync<ReleaseInfo>(request, ct).ConfigureAwait(false);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _bootstrap.Dispose();
+        _ca?.Dispose();
+    }
 
     private Task<T> GetAsync<T>(string route, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, route, null, ct);
 
@@ -82,6 +100,7 @@ internal sealed class FailsafeClient : IDisposable
 
     private async Task<T> SendCoreAsync<T>(HttpRequestMessage request, CancellationToken ct)
     {
+        await EnsureCaAsync(ct).ConfigureAwait(false);
         HttpResponseMessage response;
         try
         {
@@ -93,8 +112,7 @@ internal sealed class FailsafeClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            var reason = e.InnerException is SocketException s ? s.Message : e.Message;
-            throw new UserException($"Cannot reach the Failsafe server at {_server}: {reason}.");
+            throw CannotReach(e);
         }
 
         using (response)
@@ -107,6 +125,49 @@ internal sealed class FailsafeClient : IDisposable
 
             throw new UserException(await DescribeFailureAsync(response, ct).ConfigureAwait(false));
         }
+    }
+
+    /// <summary>Once per client: fetch the CA the fingerprint names, before the first request needs the pin.</summary>
+    private async Task EnsureCaAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _pin) is not null)
+        {
+            return;
+        }
+
+        await _bootstrap.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_pin is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                _ca = await ServerCaBootstrap.FetchAsync(new Uri(_server), _caFingerprint, ct).ConfigureAwait(false);
+            }
+            catch (ServerTrustException e)
+            {
+                throw new UserException(e.Message);
+            }
+            catch (HttpRequestException e)
+            {
+                throw CannotReach(e);
+            }
+
+            Volatile.Write(ref _pin, new ServerCertificatePin(_caFingerprint, _ca));
+        }
+        finally
+        {
+            _bootstrap.Release();
+        }
+    }
+
+    private UserException CannotReach(HttpRequestException e)
+    {
+        var reason = e.InnerException is SocketException s ? s.Message : e.Message;
+        return new UserException($"Cannot reach the Failsafe server at {_server}: {reason}.");
     }
 
     private static async Task<string> DescribeFailureAsync(HttpResponseMessage response, CancellationToken ct)

@@ -14,7 +14,7 @@ internal sealed class TestServer : IAsyncDisposable
 {
     private readonly StringWriter _output;
 
-    private TestServer(WebApplication app, ServerOptions options, StringWriter output)
+    private TestServer(WebApplication app, ServerOptions options, StringWriter output, X509Certificate2 fetchedCa)
     {
         App = app;
         Options = options;
@@ -22,6 +22,7 @@ internal sealed class TestServer : IAsyncDisposable
         BaseAddress = new Uri(app.Urls.Single());
         AdminToken = File.ReadAllText(options.BootstrapTokenFile!).Trim();
         Authority = app.Services.GetRequiredService<CertificateAuthority>();
+        FetchedCa = fetchedCa;
     }
 
     public WebApplication App { get; }
@@ -33,6 +34,9 @@ internal sealed class TestServer : IAsyncDisposable
     public string AdminToken { get; }
 
     public CertificateAuthority Authority { get; }
+
+    /// <summary>The CA as a client gets it: fetched with <see cref="ServerCaBootstrap"/> knowing only the fingerprint.</summary>
+    public X509Certificate2 FetchedCa { get; }
 
     public string Output => _output.ToString();
 
@@ -51,7 +55,18 @@ internal sealed class TestServer : IAsyncDisposable
         options = tweak?.Invoke(options) ?? options;
         var app = ServerHost.Build(options);
         await app.StartAsync();
-        return new TestServer(app, options, output);
+        try
+        {
+            var fingerprint = app.Services.GetRequiredService<CertificateAuthority>().Fingerprint;
+            var ca = await ServerCaBootstrap.FetchAsync(new Uri(app.Urls.Single()), fingerprint, CancellationToken.None);
+            return new TestServer(app, options, output, ca);
+        }
+        catch
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     public T Service<T>()
@@ -61,10 +76,10 @@ internal sealed class TestServer : IAsyncDisposable
 
     public HttpClient Admin() => Client(AdminToken);
 
-    /// <summary>A client that trusts only this server (pinned CA fingerprint), optionally with a token and a client certificate.</summary>
+    /// <summary>A client that trusts only this server (pinned CA, as fetched), optionally with a token and a client certificate.</summary>
     public HttpClient Client(string? token = null, X509Certificate2? clientCertificate = null)
     {
-        var pin = new ServerCertificatePin(Authority.Fingerprint);
+        var pin = new ServerCertificatePin(Authority.Fingerprint, FetchedCa);
         var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
@@ -87,5 +102,6 @@ internal sealed class TestServer : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        FetchedCa.Dispose();
     }
 }

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Collections.ObjectModel;
 using System.Net;
-using System.Net.Security;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Failsafe.Contracts;
@@ -24,10 +21,12 @@ internal sealed class FakeServer : IAsyncDisposable
     private readonly TestCertificates _ca;
     private readonly ECDsa _serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    public FakeServer(TestCertificates ca, TestCertificates? presentedBy = null)
+    /// <param name="ca">The CA that signs enrolled agents' certificates.</param>
+    /// <param name="presentedBy">The CA of the TLS server certificate: by default <paramref name="ca"/>; another plays an impostor.</param>
+    /// <param name="servesCaOf">The CA handed out at <see cref="AgentRoutes.CaCertificate"/>: by default the one of the TLS certificate.</param>
+    public FakeServer(TestCertificates ca, TestCertificates? presentedBy = null, TestCertificates? servesCaOf = null)
     {
         _ca = ca;
-        // The server certificate normally comes from the same CA; a different one plays an impostor.
         using var issued = (presentedBy ?? ca).Issue(_serverKey, "failsafe-server", server: true, dnsName: "localhost");
         using var withKey = issued.CopyWithPrivateKey(_serverKey);
         var serverCertificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
@@ -37,12 +36,13 @@ internal sealed class FakeServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
             ServerCertificate = serverCertificate,
-            // The CA travels in the handshake (as the real server sends it): before enrollment the agent knows only its fingerprint.
-            OnAuthenticate = (_, ssl) => ssl.ServerCertificateContext = HandshakeWithCa(serverCertificate, (presentedBy ?? ca).Ca),
             ClientCertificateMode = ClientCertificateMode.AllowCertificate,
             ClientCertificateValidation = (_, _, _) => true,
         })));
         _app = builder.Build();
+        // As the real server: before enrollment the agent knows only the CA's fingerprint and fetches the CA here.
+        var servedCaPem = (servesCaOf ?? presentedBy ?? ca).CaPem;
+        _app.MapGet(AgentRoutes.CaCertificate, () => Results.Text(servedCaPem, "application/x-pem-file"));
         _app.MapPost(AgentRoutes.Enroll, (Delegate)EnrollAsync);
         _app.MapPost(AgentRoutes.Poll, (Delegate)PollAsync);
         _app.MapPost(AgentRoutes.TaskSteps, async (long id, HttpContext context) =>
@@ -82,16 +82,6 @@ internal sealed class FakeServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _serverKey.Dispose();
-    }
-
-    // .NET leaves a self-signed root out of the handshake; like the server's HandshakeChain, put it back.
-    private static SslStreamCertificateContext HandshakeWithCa(X509Certificate2 server, X509Certificate2 caCertificate)
-    {
-        var ca = X509CertificateLoader.LoadCertificate(caCertificate.RawData);
-        var context = SslStreamCertificateContext.Create(server, [ca], offline: true);
-        var field = typeof(SslStreamCertificateContext).GetField("<IntermediateCertificates>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)!;
-        field.SetValue(context, new ReadOnlyCollection<X509Certificate2>([.. context.IntermediateCertificates.Where(c => c.Thumbprint != ca.Thumbprint), ca]));
-        return context;
     }
 
     private async Task<IResult> EnrollAsync(HttpContext context)

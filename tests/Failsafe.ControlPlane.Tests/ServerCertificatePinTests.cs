@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using Failsafe.Security;
+
+namespace Failsafe.ControlPlane.Tests;
+
+public sealed class ServerCertificatePinTests : IDisposable
+{
+    private readonly CertificateAuthority _ca = CertificateAuthority.Create("Pinned CA");
+    private readonly CertificateAuthority _other = CertificateAuthority.Create("Other CA");
+
+    public void Dispose()
+    {
+        _ca.Dispose();
+        _other.Dispose();
+    }
+
+    [Fact]
+    public void Constructor_CaWithoutThePinnedFingerprint_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ServerCertificatePin(_ca.Fingerprint, _other.Certificate));
+        Assert.Equal("caCertificate", error.ParamName);
+    }
+
+    [Fact]
+    public void Validate_ServerCertificateOfThePinnedCa_IsTrusted()
+    {
+        using var server = _ca.IssueServerCertificate(["localhost"]);
+        Assert.True(new ServerCertificatePin(_ca.Fingerprint, _ca.Certificate).Validate(server));
+    }
+
+    [Fact]
+    public void Validate_ServerCertificateOfAnotherCa_IsRefused()
+    {
+        using var server = _other.IssueServerCertificate(["localhost"]);
+        Assert.False(new ServerCertificatePin(_ca.Fingerprint, _ca.Certificate).Validate(server));
+    }
+
+    [Fact]
+    public void Validate_AgentCertificateOfThePinnedCa_IsNotAServer()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var agent = _ca.SignAgentCsr(CertificateSigningRequest.CreatePem(key, "host-1"), "host-1", "a-1");
+        Assert.False(new ServerCertificatePin(_ca.Fingerprint, _ca.Certificate).Validate(agent));
+    }
+}
