@@ -59,6 +59,14 @@ internal static class DeployBenchmark
             Console.WriteLine($"| server memory after the deployment: RSS / peak RSS | {memory} |");
             Console.WriteLine($"| rsync -a to {settings.Hosts} fresh folders in parallel, wall | {rsyncSeconds:0.00} s |");
             Console.WriteLine($"| ratio failsafe / rsync | {deploySeconds / rsyncSeconds:0.00} |");
+            Console.WriteLine();
+            Console.WriteLine("| step (median over hosts) | seconds |");
+            Console.WriteLine("|---|---|");
+            foreach (var step in final.Hosts[0].Steps.Select(s => s.Name).Distinct())
+            {
+                var times = final.Hosts.Select(h => h.Steps.Where(s => s.Name == step).Sum(s => s.DurationMs) / 1000.0).Order().ToList();
+                Console.WriteLine($"| {step} | {times[times.Count / 2]:0.00} |");
+            }
             return 0;
         }
         finally

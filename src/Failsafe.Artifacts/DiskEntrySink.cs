@@ -49,7 +49,7 @@ internal sealed class DiskEntrySink(string root) : IEntrySink
 
     public void CreateSymlink(string path, string target) => File.CreateSymbolicLink(Path.Join(root, path), target);
 
-    /// <summary>The mode is applied and the data fsynced only once the content has passed its checks.</summary>
+    /// <summary>The mode is applied only once the content has passed its checks; <see cref="Complete"/> makes it durable.</summary>
     public async Task WriteFileAsync(string path, UnixFileMode mode, Func<Stream, Task> writeContent)
     {
         var options = new FileStreamOptions
@@ -64,20 +64,21 @@ internal sealed class DiskEntrySink(string root) : IEntrySink
         {
             await writeContent(file);
             File.SetUnixFileMode(file.SafeFileHandle, mode);
-            file.Flush(flushToDisk: true);
         }
     }
 
-    /// <summary>Deepest first, so no directory loses its write bit before its children are done.</summary>
+    /// <summary>
+    /// Modes deepest first, so no directory loses its write bit before its children are done; then
+    /// one syncfs makes every file and directory durable before the caller renames the release into place.
+    /// </summary>
     public void Complete()
     {
         for (var i = _directories.Count - 1; i >= 0; i--)
         {
             var (fullPath, mode) = _directories[i];
             File.SetUnixFileMode(fullPath, mode);
-            PosixFile.FsyncDirectory(fullPath);
         }
 
-        PosixFile.FsyncDirectory(root);
+        PosixFile.SyncFileSystem(root);
     }
 }

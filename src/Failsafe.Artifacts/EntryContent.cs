@@ -33,7 +33,9 @@ internal static class EntryContent
 
                 budget.CountBytes(entry.Name, n);
                 hash.AppendData(buffer, 0, n);
-                await destination.WriteAsync(buffer.AsMemory(0, n), ct);
+                // Inline, not WriteAsync: the destination is a local file, and handing each 64 KiB to the
+                // thread pool cost more than the write (measured: 2,000 files, ~3x slower extraction).
+                destination.Write(buffer, 0, n);
                 written += n;
             }
 
