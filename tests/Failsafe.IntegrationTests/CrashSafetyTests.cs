@@ -33,13 +33,23 @@ public sealed class CrashSafetyTests(ClusterFixture fx, ITestOutputHelper output
 
         await fx.Cluster.StartAgentAsync(fx.Client, Host, CancellationToken.None);
         await fx.Cluster.WaitOnlineAsync(fx.Client, [Host], CancellationToken.None);
+
+        // How long one uninterrupted install + activation takes here: the kills land inside that window.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(DeploymentStates.Succeeded, (await fx.DeployAsync(Service, "3.0.0", [Host])).State);
+        var window = (int)clock.ElapsedMilliseconds;
         var outcomes = new Dictionary<string, int>();
+        var interrupted = 0;
         for (var i = 0; i < iterations; i++)
         {
             var version = $"{i % 3 + 1}.0.0";
             var created = await fx.Client.CreateDeploymentAsync(new CreateDeployment(Service, version, [Host]), CancellationToken.None);
-            await Task.Delay(random.Next(0, 2500));
+            await Task.Delay(random.Next(0, window));
             fx.Cluster.KillAgent(Host);
+            if (!DeploymentStates.IsTerminal((await fx.Client.GetDeploymentAsync(created.Id, CancellationToken.None)).State))
+            {
+                interrupted++;
+            }
 
             AssertCurrentIsComplete(versions, $"iteration {i} (seed {seed})");
 
@@ -50,7 +60,8 @@ public sealed class CrashSafetyTests(ClusterFixture fx, ITestOutputHelper output
             AssertCurrentIsComplete(versions, $"iteration {i} after restart");
         }
 
-        output.WriteLine(string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value}")));
+        output.WriteLine($"kill window {window} ms; {interrupted} of {iterations} kills landed mid-deployment; outcomes: {string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value}"))}");
+        Assert.True(interrupted > 0, "no kill landed while a deployment was in flight");
         var last = await fx.DeployAsync(Service, "3.0.0", [Host]);
         Assert.Equal(DeploymentStates.Succeeded, last.State);
         Assert.Equal("hello from 3.0.0", await fx.AnswerAsync(Service, Host, "3.0.0"));
