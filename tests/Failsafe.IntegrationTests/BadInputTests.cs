@@ -126,4 +126,20 @@ public sealed class BadInputTests(ClusterFixture fx)
         var host = json.RootElement.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == "host-2");
         Assert.Equal($"1.0.0-{sha[..12]}", host.GetProperty("current").GetString());
     }
+
+    [Fact]
+    public async Task Status_OutputRedirected_PlainTableOfEachHostsCurrentRelease()
+    {
+        var sha = await fx.PushAsync("statustext", "1.0.0");
+        await fx.DeployAsync("statustext", "1.0.0", ["host-3"]);
+
+        var outcome = await FailsafeProcess.RunAsync(["status", "statustext"], Env);
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.DoesNotContain('\u001b', outcome.Stdout);
+        var row = Assert.Single(outcome.Stdout.Split('\n'), l => l.Contains("host-3", StringComparison.Ordinal));
+        Assert.Contains($"1.0.0-{sha[..12]}", row);
+        Assert.Contains("running on :", row);
+        Assert.Contains("Last deployment: Deployment d-", outcome.Stdout);
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Failsafe.Artifacts;
 using Failsafe.ControlPlane.Hosting;
 using Failsafe.DataPlane;
+using Spectre.Console;
 
 namespace Failsafe.Cli;
 
@@ -29,6 +30,7 @@ internal static class FailsafeCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        PlainOutputWhenRedirected();
         try
         {
             // Our own handler below prints user mistakes as one line; anything else still surfaces.
@@ -42,6 +44,21 @@ internal static class FailsafeCli
         catch (OperationCanceledException)
         {
             return 130;
+        }
+    }
+
+    /// <summary>Logs, pipes and CI get plain text: no colour codes, no cursor movement.</summary>
+    private static void PlainOutputWhenRedirected()
+    {
+        if (Console.IsOutputRedirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 })
+        {
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(Console.Out),
+            });
         }
     }
 
