@@ -36,7 +36,11 @@ internal sealed class TaskCompletion(IDatabase database, TimeProvider time, Orch
                         ? host with
                         {
                             State = HostStates.Succeeded,
-                            PreviousRelease = result.PreviousRelease ?? host.PreviousRelease,
+                            // An agent that re-ran the task after its own switch reports previous == current;
+                            // what the host ran before this deployment is then the one planned from its inventory.
+                            PreviousRelease = result.PreviousRelease is { } reported && reported != result.CurrentRelease
+                                ? reported
+                                : host.PreviousRelease,
                             TargetRelease = result.CurrentRelease ?? host.TargetRelease,
                         }
                         : host with { State = HostStates.Failed, Error = error };
