@@ -79,6 +79,26 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
+    public async Task Deploy_AgentReRanTaskAfterItsSwitch_RollbackStillTargetsTheReleaseBeforeTheDeployment()
+    {
+        await using var fleet = await Fleet.StartAsync(agents: 2);
+        fleet.Agents.ForEach(a => a.Runs("hello", OldRelease));
+        await fleet.ReportAllAsync();
+        await fleet.PushAsync("hello", "1.2.0");
+        await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", All: true));
+
+        // host-1 switched, died before reporting, and ran the task again: it now sees the new release as
+        // "before" and reports previous == current. That must not overwrite what was there before the deployment.
+        var task = await fleet["host-1"].NextTaskAsync();
+        fleet["host-1"].Runs("hello", task.ReleaseId!);
+        (await fleet["host-1"].CompleteAsync(task)).EnsureSuccessStatusCode();
+        (await fleet["host-2"].CompleteAsync(await fleet["host-2"].NextTaskAsync(), succeeded: false, error: "boom")).EnsureSuccessStatusCode();
+
+        var undo = await fleet["host-1"].NextTaskAsync();
+        Assert.Equal((TaskKinds.Activate, OldRelease), (undo.Kind, undo.ReleaseId));
+    }
+
+    [Fact]
     public async Task Deploy_FreshHostFails_OtherHostIsDeactivated()
     {
         await using var fleet = await Fleet.StartAsync(agents: 2);
