@@ -7,9 +7,10 @@ namespace Failsafe.Security;
 /// <summary>
 /// Trusts exactly one server: the one whose certificate, meant for a TLS server, chains to the
 /// pinned CA. The CA certificate comes from <see cref="ServerCaBootstrap"/> (or a saved copy)
-/// and must have the pinned fingerprint. The system's trust store plays no part, nor does what
-/// the server sends beside its own certificate, and a certificate the CA issued to an agent
-/// (client EKU only) is not a server.
+/// and must have the pinned fingerprint. The system's trust store plays no part; the
+/// intermediates the server sends beside its own certificate only fill the path to the pinned CA
+/// (they are never trusted themselves), and a certificate the CA issued to an agent (client EKU
+/// only) is not a server.
 /// </summary>
 public sealed class ServerCertificatePin
 {
@@ -35,8 +36,11 @@ public sealed class ServerCertificatePin
 
     public string Fingerprint { get; }
 
-    /// <summary>True when <paramref name="certificate"/> is a TLS server certificate issued by the pinned CA and valid now.</summary>
-    public bool Validate(X509Certificate2? certificate)
+    /// <summary>
+    /// True when <paramref name="certificate"/> is a TLS server certificate issued by the pinned CA and valid now,
+    /// directly or through <paramref name="intermediates"/> (what the server sent beside its certificate).
+    /// </summary>
+    public bool Validate(X509Certificate2? certificate, X509Certificate2Collection? intermediates = null)
     {
         if (certificate is null)
         {
@@ -48,20 +52,28 @@ public sealed class ServerCertificatePin
         chain.ChainPolicy.CustomTrustStore.Add(_caCertificate);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(ServerAuth);
+        if (intermediates is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        }
+
         return chain.Build(certificate);
     }
 
-    /// <summary>For <see cref="System.Net.Http.SocketsHttpHandler"/>'s SslOptions.</summary>
-    public RemoteCertificateValidationCallback Callback => (_, certificate, _, _) => certificate switch
+    /// <summary>
+    /// For <see cref="System.Net.Http.SocketsHttpHandler"/>'s SslOptions. SslStream puts the certificates the
+    /// server sent beside its own in the chain's ExtraStore: they are the intermediates.
+    /// </summary>
+    public RemoteCertificateValidationCallback Callback => (_, certificate, chain, _) => certificate switch
     {
         null => false,
-        X509Certificate2 certificate2 => Validate(certificate2),
-        _ => ValidateCopy(certificate),
+        X509Certificate2 certificate2 => Validate(certificate2, chain?.ChainPolicy.ExtraStore),
+        _ => ValidateCopy(certificate, chain?.ChainPolicy.ExtraStore),
     };
 
-    private bool ValidateCopy(X509Certificate certificate)
+    private bool ValidateCopy(X509Certificate certificate, X509Certificate2Collection? intermediates)
     {
         using var copy = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return Validate(copy);
+        return Validate(copy, intermediates);
     }
 }

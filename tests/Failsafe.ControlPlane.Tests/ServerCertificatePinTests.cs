@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Failsafe.ControlPlane.Tests.Infrastructure;
 using Failsafe.Security;
 
 namespace Failsafe.ControlPlane.Tests;
@@ -41,5 +43,29 @@ public sealed class ServerCertificatePinTests : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var agent = _ca.SignAgentCsr(CertificateSigningRequest.CreatePem(key, "host-1"), "host-1", "a-1");
         Assert.False(new ServerCertificatePin(_ca.Fingerprint, _ca.Certificate).Validate(agent));
+    }
+
+    [Fact]
+    public void Validate_ThroughAnIntermediate_TrustedOnlyWithTheIntermediateSent()
+    {
+        using var root = TestPki.Root("Pinned Root");
+        using var intermediate = TestPki.Intermediate(root, "Issuing CA");
+        using var server = TestPki.RsaServer(intermediate);
+        var pin = new ServerCertificatePin(CertificateFingerprint.Of(root), root);
+        Assert.False(pin.Validate(server));
+        Assert.True(pin.Validate(server, [intermediate]));
+    }
+
+    [Fact]
+    public void Validate_IntermediatesSent_NeverStandInForThePinnedRoot()
+    {
+        using var root = TestPki.Root("Pinned Root");
+        using var otherRoot = TestPki.Root("Other Root");
+        using var otherIntermediate = TestPki.Intermediate(otherRoot, "Other Issuing CA");
+        using var server = TestPki.RsaServer(otherIntermediate);
+        var pin = new ServerCertificatePin(CertificateFingerprint.Of(root), root);
+        Assert.False(pin.Validate(server, [otherIntermediate]));
+        Assert.False(pin.Validate(server, [otherIntermediate, otherRoot]));
+        Assert.True(new ServerCertificatePin(CertificateFingerprint.Of(otherRoot), otherRoot).Validate(server, [otherIntermediate]));
     }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Failsafe.Contracts;
 using Failsafe.ControlPlane.Auth;
 using Failsafe.ControlPlane.Blobs;
+using Failsafe.ControlPlane.Hosting;
 using Failsafe.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,9 +21,9 @@ internal static class AgentProtocolEndpoints
     public static IEndpointRouteBuilder MapAgentProtocol(this IEndpointRouteBuilder routes)
     {
         // Before enrollment an agent has no certificate: these three are open, everything else needs one.
-        // The CA certificate is public; clients that know only its fingerprint fetch it here first.
+        // The anchor's certificate is public; clients that know only its fingerprint fetch it here first.
         var open = routes.MapGroup(string.Empty).AllowAnonymous();
-        open.MapGet(AgentRoutes.CaCertificate, (CertificateAuthority authority) => Results.Text(authority.CertificatePem, CaContentType));
+        open.MapGet(AgentRoutes.CaCertificate, (TrustAnchor anchor) => Results.Text(anchor.Pem, CaContentType));
         open.MapPost(AgentRoutes.Enroll, EnrollAsync);
         open.MapGet(AgentRoutes.Capabilities, () => new Capabilities(ServerVersion, ["v1"], TaskKinds.All));
 

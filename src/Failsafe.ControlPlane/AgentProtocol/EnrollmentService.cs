@@ -1,13 +1,17 @@
 using System.Security.Cryptography;
 using Failsafe.Contracts;
 using Failsafe.ControlPlane.Api;
+using Failsafe.ControlPlane.Hosting;
 using Failsafe.ControlPlane.Storage;
 using Failsafe.Security;
 
 namespace Failsafe.ControlPlane.AgentProtocol;
 
-/// <summary>Trades a one-time enrollment token and a CSR for a client certificate signed by our CA.</summary>
-internal sealed class EnrollmentService(IDatabase database, CertificateAuthority authority, TimeProvider time)
+/// <summary>
+/// Trades a one-time enrollment token and a CSR for a client certificate signed by our CA. The token
+/// and the answer name the trust anchor, which is our CA unless the operator gave the server's certificate.
+/// </summary>
+internal sealed class EnrollmentService(IDatabase database, CertificateAuthority authority, TrustAnchor anchor, TimeProvider time)
 {
     public async Task<EnrollResponse> EnrollAsync(EnrollRequest request, string? remoteAddress, CancellationToken cancellationToken)
     {
@@ -21,7 +25,7 @@ internal sealed class EnrollmentService(IDatabase database, CertificateAuthority
             throw ApiProblemException.Unauthorized("The enrollment token is not valid.");
         }
 
-        if (token.CaFingerprint != authority.Fingerprint)
+        if (token.CaFingerprint != anchor.Fingerprint)
         {
             throw ApiProblemException.Unauthorized("This enrollment token was issued by another Failsafe server.");
         }
@@ -77,7 +81,7 @@ internal sealed class EnrollmentService(IDatabase database, CertificateAuthority
             throw ApiProblemException.Unauthorized(denial);
         }
 
-        return new EnrollResponse(agentId, certificate.ExportCertificatePem(), authority.CertificatePem);
+        return new EnrollResponse(agentId, certificate.ExportCertificatePem(), anchor.Pem);
     }
 
     private System.Security.Cryptography.X509Certificates.X509Certificate2 Sign(EnrollRequest request, string agentId)

@@ -31,7 +31,7 @@ internal static class AgentsApi
     }
 
     private static async Task<AgentTokenCreated> CreateTokenAsync(
-        [FromBody] CreateAgentToken? request, IDatabase database, CertificateAuthority authority, TimeProvider time, HttpContext context)
+        [FromBody] CreateAgentToken? request, IDatabase database, TrustAnchor anchor, TimeProvider time, HttpContext context)
     {
         var minutes = request?.ValidMinutes ?? DefaultValidMinutes;
         if (minutes is < 1 or > MaxValidMinutes)
@@ -39,7 +39,7 @@ internal static class AgentsApi
             throw ApiProblemException.BadRequest($"An agent token is valid for 1 to {MaxValidMinutes} minutes.");
         }
 
-        var token = EnrollmentToken.Create(authority.Fingerprint);
+        var token = EnrollmentToken.Create(anchor.Fingerprint);
         var actor = AuthSchemes.ActorOf(context);
         var now = time.GetUtcNow();
         var expiresAt = now.AddMinutes(minutes);
@@ -51,6 +51,6 @@ internal static class AgentsApi
                     .ConfigureAwait(false);
             },
             context.RequestAborted).ConfigureAwait(false);
-        return new AgentTokenCreated(token.ToString(), expiresAt, authority.Fingerprint);
+        return new AgentTokenCreated(token.ToString(), expiresAt, anchor.Fingerprint);
     }
 }

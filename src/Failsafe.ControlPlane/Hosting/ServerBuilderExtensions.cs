@@ -14,9 +14,9 @@ public static class ServerBuilderExtensions
 {
     /// <summary>
     /// Makes <paramref name="builder"/> a Failsafe server: prepares the data folder, serves HTTPS only
-    /// with our own CA (agents' client certificates checked in the handshake) and registers the services.
-    /// The handshake carries only the server certificate: clients that know just the CA's fingerprint
-    /// fetch the CA from <see cref="Contracts.AgentRoutes.CaCertificate"/> first.
+    /// (agents' client certificates checked against our own CA in the handshake) and registers the services.
+    /// The handshake carries the server certificate and its intermediates, never the anchor: clients that
+    /// know just the anchor's fingerprint fetch it from <see cref="Contracts.AgentRoutes.CaCertificate"/> first.
     /// </summary>
     public static WebApplicationBuilder AddFailsafeServer(this WebApplicationBuilder builder, ServerOptions options)
     {
@@ -28,8 +28,9 @@ public static class ServerBuilderExtensions
             throw new ServerStartupException("The agent offline delay and the host task timeout must be positive.");
         }
 
+        var provided = LoadProvidedCertificate(options);
         var data = new DataDirectory(options.DataDirectory);
-        var tls = TlsMaterial.LoadOrCreate(data.Tls, options.TlsSubjectAlternativeNames, options.Time);
+        var tls = TlsMaterial.LoadOrCreate(data.Tls, options.TlsSubjectAlternativeNames, provided, options.Time);
         var database = new SqliteDatabase(data.Database, options.Time);
         try
         {
@@ -51,6 +52,11 @@ public static class ServerBuilderExtensions
             kestrel.ConfigureHttpsDefaults(https =>
             {
                 https.ServerCertificate = tls.ServerCertificate;
+                if (tls.ServerCertificateChain.Count > 0)
+                {
+                    https.ServerCertificateChain = tls.ServerCertificateChain;
+                }
+
                 https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 https.CheckCertificateRevocation = false;
 
@@ -78,6 +84,18 @@ public static class ServerBuilderExtensions
         app.MapEventsApi();
         app.MapAgentProtocol();
         return app;
+    }
+
+    private static ProvidedServerCertificate? LoadProvidedCertificate(ServerOptions options)
+    {
+        if (options.TlsCertificateFile is { } certificateFile)
+        {
+            return ProvidedServerCertificate.Load(certificateFile, options.TlsKeyFile, options.TlsCaFile, options.Time);
+        }
+
+        return options.TlsKeyFile is null && options.TlsCaFile is null
+            ? null
+            : throw new ServerStartupException("--tls-key and --tls-ca go with --tls-cert: give the server's certificate too, or none of them.");
     }
 
     private static List<string> ParseUrls(string urls)

@@ -12,8 +12,23 @@ public sealed record ServerOptions
     /// <summary>One or more https:// URLs separated by ';'. Port 0 picks a free port.</summary>
     public string Urls { get; init; } = DefaultUrls;
 
-    /// <summary>Extra DNS names or IP addresses for the server certificate (localhost, loopback and the host name are always in).</summary>
+    /// <summary>Extra DNS names or IP addresses for the generated server certificate (localhost, loopback and the host name are always in).</summary>
     public IReadOnlyList<string> TlsSubjectAlternativeNames { get; init; } = [];
+
+    /// <summary>
+    /// PEM file of the server's own HTTPS certificate, then any intermediates (and its key, unless
+    /// <see cref="TlsKeyFile"/> is set). Null: the server serves a certificate its own CA issues.
+    /// </summary>
+    public string? TlsCertificateFile { get; init; }
+
+    /// <summary>PEM file of <see cref="TlsCertificateFile"/>'s private key (unencrypted), when it is not in that file.</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>
+    /// PEM file of the CA that issued <see cref="TlsCertificateFile"/>, up to its self-signed root: agents and the CLI
+    /// pin that root. Not needed when the certificate is self-signed (then it is pinned itself).
+    /// </summary>
+    public string? TlsCaFile { get; init; }
 
     /// <summary>When set, the first admin token is also written to this file (mode 0600), for automation.</summary>
     public string? BootstrapTokenFile { get; init; }

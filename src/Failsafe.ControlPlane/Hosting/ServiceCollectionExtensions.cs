@@ -23,6 +23,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(blobs);
         services.AddSingleton(tls);
         services.AddSingleton(tls.Authority);
+        services.AddSingleton(tls.Anchor);
         services.AddSingleton(firstStart);
 
         services.AddSingleton<OrchestratorSignal>();

@@ -1,13 +1,12 @@
-using Failsafe.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 
 namespace Failsafe.ControlPlane.Hosting;
 
-/// <summary>What the operator needs once the server listens: its addresses, the CA fingerprint, and on the first start the admin token.</summary>
+/// <summary>What the operator needs once the server listens: its addresses, the pinned CA's fingerprint, and on the first start the admin token.</summary>
 internal sealed class StartupBanner(
-    IHostApplicationLifetime lifetime, IServer server, CertificateAuthority authority, ServerOptions options, FirstStart firstStart) : IHostedService
+    IHostApplicationLifetime lifetime, IServer server, TrustAnchor anchor, ServerOptions options, FirstStart firstStart) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -25,7 +24,7 @@ internal sealed class StartupBanner(
         {
             output.WriteLine("Failsafe server is ready.");
             output.WriteLine($"  admin token (shown once, store it now): {token}");
-            output.WriteLine($"  CA fingerprint (agents and the CLI pin it): {authority.Fingerprint}");
+            output.WriteLine($"  CA fingerprint (agents and the CLI pin it): {anchor.Fingerprint}");
         }
 
         foreach (var address in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
@@ -33,7 +32,7 @@ internal sealed class StartupBanner(
             output.WriteLine($"Listening on {address}");
         }
 
-        output.WriteLine($"CA fingerprint: {authority.Fingerprint}");
+        output.WriteLine($"CA fingerprint: {anchor.Fingerprint}");
         output.Flush();
     }
 }

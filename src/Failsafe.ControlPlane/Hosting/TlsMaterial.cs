@@ -6,23 +6,34 @@ namespace Failsafe.ControlPlane.Hosting;
 
 /// <summary>
 /// The CA and the server certificate in <c>DIR/tls</c>: made at the first start, reused after. The
-/// server certificate is made again when it nears its end or lacks a name the options ask for.
+/// server certificate is made again when it nears its end or lacks a name the options ask for. When the
+/// operator gives the server's certificate, that one is served and its CA is the trust anchor; our CA
+/// still signs (and checks) every agent's client certificate.
 /// </summary>
 internal sealed class TlsMaterial : IDisposable
 {
     private static readonly TimeSpan RenewBefore = TimeSpan.FromDays(30);
 
-    private TlsMaterial(CertificateAuthority authority, X509Certificate2 serverCertificate)
+    private TlsMaterial(CertificateAuthority authority, X509Certificate2 serverCertificate, X509Certificate2Collection serverCertificateChain, TrustAnchor anchor)
     {
         Authority = authority;
         ServerCertificate = serverCertificate;
+        ServerCertificateChain = serverCertificateChain;
+        Anchor = anchor;
     }
 
+    /// <summary>Our own CA: it signs agents' client certificates, and the handshake accepts no other.</summary>
     public CertificateAuthority Authority { get; }
 
     public X509Certificate2 ServerCertificate { get; }
 
-    public static TlsMaterial LoadOrCreate(string tlsDirectory, IEnumerable<string> extraNames, TimeProvider time)
+    /// <summary>The intermediates sent after <see cref="ServerCertificate"/>; empty for the certificate our CA issues.</summary>
+    public X509Certificate2Collection ServerCertificateChain { get; }
+
+    /// <summary>What clients pin.</summary>
+    public TrustAnchor Anchor { get; }
+
+    public static TlsMaterial LoadOrCreate(string tlsDirectory, IEnumerable<string> extraNames, ProvidedServerCertificate? provided, TimeProvider time)
     {
         var caCert = Path.Combine(tlsDirectory, "ca.crt.pem");
         var caKey = Path.Combine(tlsDirectory, "ca.key.pem");
@@ -49,6 +60,11 @@ internal sealed class TlsMaterial : IDisposable
             File.Delete(serverCert); // a new CA makes any old server certificate useless
         }
 
+        if (provided is not null)
+        {
+            return new TlsMaterial(authority, provided.Certificate, provided.Intermediates, new TrustAnchor(provided.Anchor));
+        }
+
         var names = RequiredNames(extraNames);
         var server = TryLoad(serverCert, serverKey);
         if (server is null || !authority.IsServerCertificate(server) || server.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime < RenewBefore || !Covers(server, names))
@@ -60,13 +76,14 @@ internal sealed class TlsMaterial : IDisposable
             SecretFile.Write(serverCert, server.ExportCertificatePem(), secret: false);
         }
 
-        return new TlsMaterial(authority, server);
+        return new TlsMaterial(authority, server, [], new TrustAnchor(authority.Certificate));
     }
 
     public void Dispose()
     {
         ServerCertificate.Dispose();
         Authority.Dispose();
+        Anchor.Dispose();
     }
 
     private static List<string> RequiredNames(IEnumerable<string> extraNames)

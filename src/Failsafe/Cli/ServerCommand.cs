@@ -10,14 +10,20 @@ internal static class ServerCommand
         var data = new Option<string>("--data") { Description = "Folder for the database, blobs and TLS material.", DefaultValueFactory = _ => "failsafe-data" };
         var urls = new Option<string>("--urls") { Description = "HTTPS addresses to listen on, separated by ';'.", DefaultValueFactory = _ => "https://0.0.0.0:7443" };
         var san = new Option<string[]>("--tls-san") { Description = "Extra DNS names or IP addresses for the generated server certificate.", AllowMultipleArgumentsPerToken = true };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve this HTTPS certificate (PEM: the certificate, then any intermediates, and its key unless --tls-key) instead of a generated one." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert, when it is not in that file." };
+        var tlsCa = new Option<string?>("--tls-ca") { Description = "PEM of the CA that issued --tls-cert (up to its root): agents and the CLI pin it. Not needed for a self-signed --tls-cert." };
         var tokenFile = new Option<string?>("--bootstrap-token-file") { Description = "Also write the first admin token to this file (mode 0600), for automation." };
-        var command = new Command("server", "Run the control plane: API, orchestrator, store and blobs.") { data, urls, san, tokenFile };
+        var command = new Command("server", "Run the control plane: API, orchestrator, store and blobs.") { data, urls, san, tlsCert, tlsKey, tlsCa, tokenFile };
         command.SetAction((result, ct) => ServerHost.RunAsync(
             new ServerOptions
             {
                 DataDirectory = Path.GetFullPath(result.GetValue(data)!),
                 Urls = result.GetValue(urls)!,
                 TlsSubjectAlternativeNames = result.GetValue(san) ?? [],
+                TlsCertificateFile = result.GetValue(tlsCert),
+                TlsKeyFile = result.GetValue(tlsKey),
+                TlsCaFile = result.GetValue(tlsCa),
                 BootstrapTokenFile = result.GetValue(tokenFile),
             },
             ct));

@@ -15,11 +15,12 @@ internal sealed class FakeAgent : IDisposable
     private readonly Dictionary<string, (string? Current, List<string> Installed)> _services = [];
     private HttpClient _client;
 
-    private FakeAgent(string name, string id, X509Certificate2 certificate, TestServer server)
+    private FakeAgent(string name, string id, X509Certificate2 certificate, string serverCaPem, TestServer server)
     {
         Name = name;
         Id = id;
         Certificate = certificate;
+        ServerCaPem = serverCaPem;
         _client = server.Client(clientCertificate: certificate);
     }
 
@@ -28,6 +29,9 @@ internal sealed class FakeAgent : IDisposable
     public string Id { get; }
 
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>The CA the enrollment answer told the agent to pin.</summary>
+    public string ServerCaPem { get; }
 
     public static async Task<FakeAgent> EnrollAsync(TestServer server, string name, string? token = null)
     {
@@ -42,7 +46,7 @@ internal sealed class FakeAgent : IDisposable
 
         // A PFX round trip gives a certificate whose key TLS can use on every platform.
         var certificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-        return new FakeAgent(name, enrolled.AgentId, certificate, server);
+        return new FakeAgent(name, enrolled.AgentId, certificate, enrolled.CaCertificatePem, server);
     }
 
     /// <summary>After a server restart: same identity, new address.</summary>

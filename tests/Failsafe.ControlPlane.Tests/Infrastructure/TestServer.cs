@@ -22,6 +22,7 @@ internal sealed class TestServer : IAsyncDisposable
         BaseAddress = new Uri(app.Urls.Single());
         AdminToken = File.ReadAllText(options.BootstrapTokenFile!).Trim();
         Authority = app.Services.GetRequiredService<CertificateAuthority>();
+        CaFingerprint = app.Services.GetRequiredService<TrustAnchor>().Fingerprint;
         FetchedCa = fetchedCa;
     }
 
@@ -33,9 +34,13 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string AdminToken { get; }
 
+    /// <summary>Our own CA: it signs agents' certificates (and, unless the options give one, the server's).</summary>
     public CertificateAuthority Authority { get; }
 
-    /// <summary>The CA as a client gets it: fetched with <see cref="ServerCaBootstrap"/> knowing only the fingerprint.</summary>
+    /// <summary>What clients pin: <see cref="Authority"/>'s fingerprint, or that of the CA of the certificate the options give.</summary>
+    public string CaFingerprint { get; }
+
+    /// <summary>The pinned CA as a client gets it: fetched with <see cref="ServerCaBootstrap"/> knowing only the fingerprint.</summary>
     public X509Certificate2 FetchedCa { get; }
 
     public string Output => _output.ToString();
@@ -57,7 +62,7 @@ internal sealed class TestServer : IAsyncDisposable
         await app.StartAsync();
         try
         {
-            var fingerprint = app.Services.GetRequiredService<CertificateAuthority>().Fingerprint;
+            var fingerprint = app.Services.GetRequiredService<TrustAnchor>().Fingerprint;
             var ca = await ServerCaBootstrap.FetchAsync(new Uri(app.Urls.Single()), fingerprint, CancellationToken.None);
             return new TestServer(app, options, output, ca);
         }
@@ -79,7 +84,7 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>A client that trusts only this server (pinned CA, as fetched), optionally with a token and a client certificate.</summary>
     public HttpClient Client(string? token = null, X509Certificate2? clientCertificate = null)
     {
-        var pin = new ServerCertificatePin(Authority.Fingerprint, FetchedCa);
+        var pin = new ServerCertificatePin(CaFingerprint, FetchedCa);
         var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
