@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(3205, LogLevel.Information, "Task {TaskId} was already completed; sending its result again")]
     public static partial void TaskRedelivered(ILogger logger, long taskId);
 
+    [LoggerMessage(3206, LogLevel.Warning, "Artifact download failed ({Reason}); attempt {Attempt} again in {DelaySeconds:0.0} s")]
+    public static partial void DownloadRetrying(ILogger logger, int attempt, double delaySeconds, string reason);
+
     // Tasks (3300–3399)
     [LoggerMessage(3300, LogLevel.Information, "Task {TaskId}: {Kind} {Service} {Target}")]
     public static partial void TaskStarted(ILogger logger, long taskId, string kind, string service, string target);

@@ -94,6 +94,34 @@ public sealed class TaskExecutorTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Install_ServerAwayThenDownloadCut_RetriesFromTheStartAndSucceeds()
+    {
+        var v1 = await TestReleases.HelloAsync(_temp, "web", "1.0.0");
+        _agent.Artifacts.RefuseNext = 1;
+        _agent.Artifacts.CutNext = 1;
+
+        var result = await _agent.InstallAsync(1, "web", v1);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(3, _agent.Artifacts.Opened);
+        Assert.Equal("download:succeeded", _agent.FinalSteps()[0]);
+        Assert.Equal(v1.Name, CurrentLink.Read(Web));
+        Assert.Empty(Directory.GetDirectories(Web.Releases, ".staging-*"));
+    }
+
+    [Fact]
+    public async Task Install_BlobUnknownToTheServer_FailsAtOnceWithoutRetrying()
+    {
+        var v1 = await TestReleases.HelloAsync(_temp, "web", "1.0.0");
+        var task = new AgentTask(1, TaskKinds.Install, "d-1", "web", "1.0.0", v1.Name, new ArtifactRef(new string('0', 64), v1.Size), AgentHarness.Settings());
+
+        var result = await _agent.RunAsync(task);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(1, _agent.Artifacts.Opened);
+    }
+
+    [Fact]
     public async Task Install_SameTaskAgainWhileItServes_ConvergesWithoutDownloadOrRestart()
     {
         var v1 = await TestReleases.HelloAsync(_temp, "web", "1.0.0");

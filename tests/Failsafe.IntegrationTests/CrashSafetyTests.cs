@@ -117,8 +117,9 @@ public sealed class ServerCrashTests
 
         await c.Cluster.StartServerAsync(CancellationToken.None);
 
+        // A download cut by the server's death is retried, so the rollout finishes rather than rolling back.
         var final = await c.WaitTerminalAsync(created.Id);
-        Assert.Equal(DeploymentStates.Succeeded, final.State);
+        Assert.True(final.State == DeploymentStates.Succeeded, $"{final.State}: {final.Reason}");
         Assert.All(final.Hosts, h => Assert.Equal(HostStates.Succeeded, h.State));
         var all = await c.Client.ListDeploymentsAsync("survivor", CancellationToken.None);
         Assert.DoesNotContain(all, d => !DeploymentStates.IsTerminal(d.State));

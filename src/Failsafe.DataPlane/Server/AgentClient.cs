@@ -42,7 +42,7 @@ internal sealed class AgentClient(HttpClient http, TimeProvider time) : IAgentSe
         try
         {
             await ServerErrors.EnsureSuccessAsync(response, $"download of artifact {artifact.Sha256[..12]}", headers.Token).ConfigureAwait(false);
-            return new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), response);
+            return new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), response, time);
         }
         catch
         {

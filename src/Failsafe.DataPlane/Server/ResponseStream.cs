@@ -1,8 +1,14 @@
 namespace Failsafe.DataPlane;
 
-/// <summary>A response body that disposes its response (and so frees the connection) when it is disposed.</summary>
-internal sealed class ResponseStream(Stream inner, HttpResponseMessage response) : Stream
+/// <summary>
+/// A response body that disposes its response (and so frees the connection) when it is disposed,
+/// and gives up on a connection that goes quiet: without that, a half-open connection would hold
+/// the agent's only worker forever (there is no deadline on a whole download of unknown length).
+/// </summary>
+internal sealed class ResponseStream(Stream inner, HttpResponseMessage response, TimeProvider time) : Stream
 {
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -19,11 +25,21 @@ internal sealed class ResponseStream(Stream inner, HttpResponseMessage response)
 
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        using var idle = new Deadline(IdleTimeout, time, cancellationToken);
+        try
+        {
+            return await inner.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (idle.TimedOut && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The server sent nothing for {IdleTimeout.TotalSeconds:0} s.");
+        }
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Flush()
     {

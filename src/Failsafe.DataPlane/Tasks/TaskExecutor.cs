@@ -81,8 +81,15 @@ internal sealed class TaskExecutor(
         {
             var staged = await steps.RunAsync(StepNames.Download, async () =>
             {
-                await using var source = await artifacts.OpenAsync(artifact, cancellationToken).ConfigureAwait(false);
-                var result = await installer.DownloadAsync(service, source, artifact.Sha256, artifact.Size, cancellationToken).ConfigureAwait(false);
+                var result = await DownloadRetry.RunAsync(
+                    async () =>
+                    {
+                        await using var source = await artifacts.OpenAsync(artifact, cancellationToken).ConfigureAwait(false);
+                        return await installer.DownloadAsync(service, source, artifact.Sha256, artifact.Size, cancellationToken).ConfigureAwait(false);
+                    },
+                    time,
+                    logger,
+                    cancellationToken).ConfigureAwait(false);
                 return (result, (string?)$"{result.Size} bytes");
             }, cancellationToken).ConfigureAwait(false);
 
