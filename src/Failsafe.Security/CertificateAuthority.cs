@@ -101,7 +101,10 @@ public sealed class CertificateAuthority : IDisposable
         sans.AddUri(new Uri("urn:failsafe:agent:" + Uri.EscapeDataString(agentId)));
         request.CertificateExtensions.Add(sans.Build());
         AddLeafExtensions(request, ClientAuth);
-        return Sign(request, TimeSpan.FromDays(365));
+
+        // As long as the CA itself: there is no renewal call yet, and an agent whose certificate lapsed
+        // would drop out of the fleet on its anniversary. Revocation is by thumbprint in the database.
+        return Sign(request, Certificate.NotAfter - _time.GetUtcNow());
     }
 
     /// <summary>True when the certificate chains to this CA, is valid now and is meant for client authentication.</summary>

@@ -1,3 +1,4 @@
+using Failsafe.ControlPlane.Hosting;
 using Failsafe.Contracts;
 using Failsafe.ControlPlane.Tests.Infrastructure;
 using Failsafe.Security;
@@ -39,6 +40,28 @@ public sealed class StartupTests
 
         // The token from the first start still works.
         using var admin = second.Admin();
+        Assert.Equal("admin", (await admin.GetJsonAsync<WhoAmI>(ApiRoutes.Whoami)).Name);
+    }
+
+    [Fact]
+    public async Task FirstStart_PortTaken_ShowsTheAdminTokenBeforeGivingUp_AndTheTokenWorksLater()
+    {
+        using var data = new TempDirectory("fs-start");
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var output = new StringWriter();
+        var options = TestServer.DefaultOptions(data.Path) with { Urls = $"https://127.0.0.1:{port}", BootstrapTokenFile = null, Output = output };
+
+        var exit = await ServerHost.RunAsync(options, CancellationToken.None);
+
+        Assert.Equal(1, exit);
+        var shown = output.ToString().Split(' ').Last().Trim();
+        Assert.StartsWith(ApiToken.Prefix, shown, StringComparison.Ordinal);
+        taken.Stop();
+        await File.WriteAllTextAsync(data.Combine("admin.token"), "unused"); // the harness reads it; the real token is the one shown
+        await using var second = await TestServer.StartAsync(data.Path);
+        using var admin = second.Client(shown);
         Assert.Equal("admin", (await admin.GetJsonAsync<WhoAmI>(ApiRoutes.Whoami)).Name);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -41,6 +42,14 @@ public static class ServerHost
             }
             catch (IOException e)
             {
+                // The first admin token already exists (only its hash is stored); if it is not shown now,
+                // nobody will ever hold it. Show it before giving up.
+                if (app.Services.GetRequiredService<FirstStart>().TakeAdminToken() is { } token)
+                {
+                    var output = options.Output ?? Console.Out;
+                    await output.WriteLineAsync($"The admin token was created before the server failed to start; it is shown once: {token}").ConfigureAwait(false);
+                }
+
                 throw new ServerStartupException($"Cannot listen on {options.Urls}: {e.Message}", e);
             }
 

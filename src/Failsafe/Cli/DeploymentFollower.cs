@@ -28,7 +28,7 @@ internal static class DeploymentFollower
             while (!DeploymentStates.IsTerminal(current.State))
             {
                 await Task.Delay(PollInterval, ct).ConfigureAwait(false);
-                current = await client.GetDeploymentAsync(current.Id, ct).ConfigureAwait(false);
+                current = await ReadAsync(client, current, ct).ConfigureAwait(false);
                 live.UpdateTarget(DeploymentTable.Render(current));
             }
         }).ConfigureAwait(false);
@@ -43,12 +43,34 @@ internal static class DeploymentFollower
         while (!DeploymentStates.IsTerminal(current.State))
         {
             await Task.Delay(PollInterval, ct).ConfigureAwait(false);
-            current = await client.GetDeploymentAsync(current.Id, ct).ConfigureAwait(false);
+            current = await ReadAsync(client, current, ct).ConfigureAwait(false);
             printer.Print(current);
         }
 
         return current;
     }
+
+    /// <summary>
+    /// The deployment lives on the server, not in this command: a server restart while following it is
+    /// waited out (up to <see cref="OutageTolerance"/>) instead of reported as a failed deployment.
+    /// </summary>
+    private static async Task<DeploymentInfo> ReadAsync(FailsafeClient client, DeploymentInfo last, CancellationToken ct)
+    {
+        var since = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                return await client.GetDeploymentAsync(last.Id, ct).ConfigureAwait(false);
+            }
+            catch (ServerUnreachableException) when (TimeProvider.System.GetElapsedTime(since) < OutageTolerance)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static readonly TimeSpan OutageTolerance = TimeSpan.FromSeconds(60);
 
     public static string Summary(DeploymentInfo d) => d.State switch
     {

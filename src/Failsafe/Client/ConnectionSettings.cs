@@ -52,8 +52,15 @@ internal sealed record ConnectionSettings(string ServerUrl, string Token, string
         var path = ConfigPath;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, FailsafeJson.Options));
-        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Delete(temp);
+
+        // Created 0600 from the first byte: the file holds the token.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var writer = new StreamWriter(temp, options))
+        {
+            writer.Write(JsonSerializer.Serialize(this, FailsafeJson.Options));
+        }
+
         File.Move(temp, path, overwrite: true);
     }
 

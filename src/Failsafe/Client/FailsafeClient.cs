@@ -117,13 +117,25 @@ internal sealed class FailsafeClient : IDisposable
 
         using (response)
         {
-            if (response.IsSuccessStatusCode)
+            try
             {
-                return await response.Content.ReadFromJsonAsync<T>(FailsafeJson.Options, ct).ConfigureAwait(false)
-                    ?? throw new UserException($"The server at {_server} sent an empty answer.");
-            }
+                if (response.IsSuccessStatusCode)
+                {
+                    return await response.Content.ReadFromJsonAsync<T>(FailsafeJson.Options, ct).ConfigureAwait(false)
+                        ?? throw new UserException($"The server at {_server} sent an empty answer.");
+                }
 
-            throw new UserException(await DescribeFailureAsync(response, ct).ConfigureAwait(false));
+                throw new UserException(await DescribeFailureAsync(response, ct).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is HttpRequestException or HttpIOException or IOException)
+            {
+                // The connection broke while the answer was arriving (a server restart, say).
+                throw new ServerUnreachableException($"The server at {_server} stopped answering mid-response: {e.Message}");
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new UserException($"The server at {_server} sent an answer this failsafe cannot read ({e.Message}); are both the same version?");
+            }
         }
     }
 
@@ -164,10 +176,10 @@ internal sealed class FailsafeClient : IDisposable
         }
     }
 
-    private UserException CannotReach(HttpRequestException e)
+    private ServerUnreachableException CannotReach(HttpRequestException e)
     {
         var reason = e.InnerException is SocketException s ? s.Message : e.Message;
-        return new UserException($"Cannot reach the Failsafe server at {_server}: {reason}.");
+        return new ServerUnreachableException($"Cannot reach the Failsafe server at {_server}: {reason}.");
     }
 
     private static async Task<string> DescribeFailureAsync(HttpResponseMessage response, CancellationToken ct)
