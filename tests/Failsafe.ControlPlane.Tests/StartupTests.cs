@@ -1,5 +1,5 @@
-using Failsafe.ControlPlane.Hosting;
 using Failsafe.Contracts;
+using Failsafe.ControlPlane.Hosting;
 using Failsafe.ControlPlane.Tests.Infrastructure;
 using Failsafe.Security;
 using Failsafe.Tests.Common;
