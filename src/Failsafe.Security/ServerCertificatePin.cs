@@ -63,10 +63,13 @@ public sealed class ServerCertificatePin
     /// <summary>
     /// For <see cref="System.Net.Http.SocketsHttpHandler"/>'s SslOptions. SslStream puts the certificates the
     /// server sent beside its own in the chain's ExtraStore: they are the intermediates.
+    /// The certificate must also name the address dialled: with a CA of the operator's own (--tls-ca), every
+    /// server certificate that CA ever issued would otherwise pass for this server.
     /// </summary>
-    public RemoteCertificateValidationCallback Callback => (_, certificate, chain, _) => certificate switch
+    public RemoteCertificateValidationCallback Callback => (_, certificate, chain, errors) => certificate switch
     {
         null => false,
+        _ when (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 => false,
         X509Certificate2 certificate2 => Validate(certificate2, chain?.ChainPolicy.ExtraStore),
         _ => ValidateCopy(certificate, chain?.ChainPolicy.ExtraStore),
     };

@@ -31,6 +31,16 @@ public sealed class ServerCertificatePinTests : IDisposable
     }
 
     [Fact]
+    public void Callback_CertificateOfThePinnedCaForAnotherName_IsRefused()
+    {
+        using var server = _ca.IssueServerCertificate(["intranet.example.org"]);
+        var callback = new ServerCertificatePin(_ca.Fingerprint, _ca.Certificate).Callback;
+
+        Assert.False(callback(this, server, null, System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch | System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors));
+        Assert.True(callback(this, server, null, System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors));
+    }
+
+    [Fact]
     public void Validate_ServerCertificateOfAnotherCa_IsRefused()
     {
         using var server = _other.IssueServerCertificate(["localhost"]);
