@@ -311,9 +311,21 @@ internal sealed class ServiceInstance
     private void Launch()
     {
         var process = ChildInstanceProcess.Start(_launch);
+        var startedAt = _time.GetUtcNow();
+        try
+        {
+            new InstanceRecord(Service, Release, process.Pid, Port, process.StartTimeTicks, startedAt).Write(_paths);
+        }
+        catch
+        {
+            // Without its record no later agent could find it: an instance nobody can find must not run.
+            PosixFile.KillGroup(process.Pid, PosixFile.SigKill);
+            process.Dispose();
+            throw;
+        }
+
         _process = process;
-        _startedAt = _time.GetUtcNow();
-        new InstanceRecord(Service, Release, process.Pid, Port, process.StartTimeTicks, _startedAt).Write(_paths);
+        _startedAt = startedAt;
         Log.InstanceStarted(_logger, Service, Release, process.Pid, Port);
     }
 }
