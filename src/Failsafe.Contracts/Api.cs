@@ -46,7 +46,8 @@ public sealed record AgentInfo(
     bool Online,
     HostInventory? Inventory);
 
-public sealed record CreateAgentToken(int? ValidMinutes = null);
+/// <param name="Replace">The name of an enrolled agent the token may replace (a re-imaged host); null for a new host.</param>
+public sealed record CreateAgentToken(int? ValidMinutes = null, string? Replace = null);
 
 /// <summary>The token is shown once; it carries the server's CA fingerprint so the agent can pin it.</summary>
 public sealed record AgentTokenCreated(string Token, DateTimeOffset ExpiresAt, string CaFingerprint);

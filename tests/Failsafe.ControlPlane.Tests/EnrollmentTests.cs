@@ -93,6 +93,86 @@ public sealed class EnrollmentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enroll_EnrolledNameWithPlainToken_Is409_AgentKeepsWorking_TokenUnspent()
+    {
+        using var web1 = await FakeAgent.EnrollAsync(_server, "web-1");
+        var token = await _server.Admin().CreateAgentTokenAsync();
+
+        var error = await EnrollRawAsync("web-1", token);
+
+        Assert.Equal(HttpStatusCode.Conflict, error.StatusCode);
+        Assert.Equal(
+            "Host web-1 is already enrolled; to replace it (a re-imaged host), create a token with 'failsafe agent-token create --replace web-1'.",
+            (await error.ReadErrorAsync()).Error);
+        Assert.Empty(await web1.PollAsync());
+        using var web2 = await FakeAgent.EnrollAsync(_server, "web-2", token);
+        var agents = await _server.ReadAsync(AgentsStore.ListAsync);
+        Assert.Equal([(web1.Id, "web-1"), (web2.Id, "web-2")], agents.Select(a => (a.Id, a.Name)));
+        var attempt = (await _server.Admin().GetJsonAsync<List<EventInfo>>(ApiRoutes.Events + "?target=web-1"))[0];
+        Assert.Equal(("agent.enroll", "denied"), (attempt.Action, attempt.Result));
+    }
+
+    [Fact]
+    public async Task Enroll_ReplaceToken_TakesOverName_OldCertificateIs403()
+    {
+        using var old = await FakeAgent.EnrollAsync(_server, "web-1");
+        using var admin = _server.Admin();
+        var token = await admin.CreateAgentTokenAsync(replace: "web-1");
+        var created = (await admin.GetJsonAsync<List<EventInfo>>(ApiRoutes.Events + "?target=agent-tokens"))[0];
+        Assert.EndsWith("; may replace agent web-1", created.Detail, StringComparison.Ordinal);
+
+        using var reimaged = await FakeAgent.EnrollAsync(_server, "web-1", token);
+
+        Assert.Equal(old.Id, reimaged.Id);
+        Assert.Empty(await reimaged.PollAsync());
+        var refused = await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() => old.PollAsync());
+        Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+        Assert.StartsWith("replaced; earlier certificates revoked", (await admin.GetJsonAsync<List<EventInfo>>(ApiRoutes.Events + "?target=web-1"))[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enroll_ReplaceTokenForAnotherName_IsRefused()
+    {
+        using var web1 = await FakeAgent.EnrollAsync(_server, "web-1");
+        using var web2 = await FakeAgent.EnrollAsync(_server, "web-2");
+        var token = await _server.Admin().CreateAgentTokenAsync(replace: "web-1");
+
+        foreach (var name in new[] { "web-2", "web-3" })
+        {
+            var error = await EnrollRawAsync(name, token);
+            Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+            Assert.Equal($"This enrollment token may only replace the agent web-1, not enroll {name}.", (await error.ReadErrorAsync()).Error);
+        }
+
+        Assert.Empty(await web2.PollAsync());
+        Assert.Equal(2, (await _server.ReadAsync(AgentsStore.ListAsync)).Count);
+    }
+
+    [Fact]
+    public async Task CreateToken_ReplaceNameNotEnrolled_Is404()
+    {
+        var response = await _server.Admin().PostJsonAsync(ApiRoutes.AgentTokens, new CreateAgentToken(Replace: "web-9"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("No agent named web-9 is enrolled; a token for a new host needs no --replace.", (await response.ReadErrorAsync()).Error);
+    }
+
+    [Fact]
+    public async Task Enroll_UnknownOrMalformedToken_Is401_WritesNothing()
+    {
+        var before = await _server.ReadAsync(EventsStore.CountAsync);
+
+        foreach (var token in new[] { EnrollmentToken.Create(_server.Authority.Fingerprint).ToString(), "fse1.nonsense" })
+        {
+            var error = await EnrollRawAsync("web-1", token);
+            Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+            Assert.Equal("The enrollment token is not valid.", (await error.ReadErrorAsync()).Error);
+        }
+
+        Assert.Equal(before, await _server.ReadAsync(EventsStore.CountAsync));
+        Assert.Empty(await _server.ReadAsync(AgentsStore.ListAsync));
+    }
+
+    [Fact]
     public async Task Agents_OnlineFollowsLastPoll()
     {
         using var agent = await FakeAgent.EnrollAsync(_server, "web-1");

@@ -113,7 +113,7 @@ public sealed class SecurityTests : IAsyncLifetime
     {
         using var first = await FakeAgent.EnrollAsync(_server, "host-1");
         Assert.Empty(await first.PollAsync());
-        using var second = await FakeAgent.EnrollAsync(_server, "host-1");
+        using var second = await FakeAgent.EnrollAsync(_server, "host-1", await _server.Admin().CreateAgentTokenAsync(replace: "host-1"));
         Assert.Equal(first.Id, second.Id);
 
         var refused = await Assert.ThrowsAsync<Xunit.Sdk.TrueException>(() => first.PollAsync());

@@ -47,6 +47,24 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_FirstSchemaWithTokens_AddsReplacesColumn_KeepingTokens()
+    {
+        var first = new SqliteDatabase(DbPath, TimeProvider.System, [SqliteMigrations.All[0]]);
+        await first.MigrateAsync(CancellationToken.None);
+        await first.WriteAsync(
+            s => s.ExecuteAsync(
+                "INSERT INTO enrollment_tokens (hash, created_at, expires_at, created_by) VALUES ('old', 0, 1000, 'admin')"),
+            default);
+
+        var current = new SqliteDatabase(DbPath, TimeProvider.System);
+        await current.MigrateAsync(CancellationToken.None);
+        var old = await current.ReadAsync(s => TokensStore.FindEnrollmentTokenAsync(s, "old"), default);
+        Assert.Equal(new EnrollmentTokenRecord("old", DateTimeOffset.FromUnixTimeMilliseconds(1000), null, null), old);
+        await current.WriteAsync(s => TokensStore.AddEnrollmentTokenAsync(s, "new", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "admin", "web-1"), default);
+        Assert.Equal("web-1", (await current.ReadAsync(s => TokensStore.FindEnrollmentTokenAsync(s, "new"), default))!.Replaces);
+    }
+
+    [Fact]
     public async Task Write_ChangeThatFails_LeavesNeitherChangeNorEvent()
     {
         var database = new SqliteDatabase(DbPath, TimeProvider.System);

@@ -30,33 +30,45 @@ internal sealed class EnrollmentService(IDatabase database, CertificateAuthority
             throw ApiProblemException.Unauthorized("This enrollment token was issued by another Failsafe server.");
         }
 
-        var existing = await database.ReadAsync(s => AgentsStore.FindByNameAsync(s, request.Name), cancellationToken).ConfigureAwait(false);
+        // Enrollment is open to anyone: a token we never issued is refused from a read, before any
+        // signing or writing, so a flood of made-up tokens costs little and does not grow the audit trail.
+        var hash = ApiToken.Hash(token.Secret);
+        var (record, existing) = await database.ReadAsync(
+            async s => (await TokensStore.FindEnrollmentTokenAsync(s, hash).ConfigureAwait(false),
+                        await AgentsStore.FindByNameAsync(s, request.Name).ConfigureAwait(false)),
+            cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            throw ApiProblemException.Unauthorized("The enrollment token is not valid.");
+        }
+
+        var actor = new Actor(request.Name, remoteAddress);
+        if (Refusal(record, existing, request.Name, time.GetUtcNow()) is { } early)
+        {
+            await database.WriteAsync(
+                s => EventsStore.AppendAsync(s, time.GetUtcNow(), actor, "agent.enroll", request.Name, early.Message, EventsStore.Denied),
+                cancellationToken).ConfigureAwait(false);
+            throw early;
+        }
+
         var agentId = existing?.Id ?? "a-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         using var certificate = Sign(request, agentId);
         var thumbprint = CertificateFingerprint.Of(certificate);
-        var actor = new Actor(request.Name, remoteAddress);
-        var hash = ApiToken.Hash(token.Secret);
 
         var denial = await database.WriteAsync(
             async session =>
             {
+                // Checked again under the write lock: the token or the name may have been taken meanwhile.
                 var now = time.GetUtcNow();
-                var record = await TokensStore.FindEnrollmentTokenAsync(session, hash).ConfigureAwait(false);
-                var problem = record switch
+                var current = await AgentsStore.FindByNameAsync(session, request.Name).ConfigureAwait(false);
+                var latest = await TokensStore.FindEnrollmentTokenAsync(session, hash).ConfigureAwait(false) ?? record;
+                if (Refusal(latest, current, request.Name, now) is { } problem)
                 {
-                    null => "The enrollment token is not valid.",
-                    { UsedAt: not null } => "This enrollment token was already used.",
-                    _ when record.ExpiresAt <= now => $"This enrollment token expired at {record.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z; create a new one.",
-                    _ => null,
-                };
-                if (problem is not null)
-                {
-                    // Only the refusal is recorded: no change was made.
-                    await EventsStore.AppendAsync(session, now, actor, "agent.enroll", request.Name, problem, EventsStore.Denied).ConfigureAwait(false);
+                    // Only the refusal is recorded: no change was made, and the token stays unspent.
+                    await EventsStore.AppendAsync(session, now, actor, "agent.enroll", request.Name, problem.Message, EventsStore.Denied).ConfigureAwait(false);
                     return problem;
                 }
 
-                var current = await AgentsStore.FindByNameAsync(session, request.Name).ConfigureAwait(false);
                 if (current is null)
                 {
                     await AgentsStore.AddAsync(session, agentId, request.Name, now).ConfigureAwait(false);
@@ -70,7 +82,7 @@ internal sealed class EnrollmentService(IDatabase database, CertificateAuthority
                 await TokensStore.MarkEnrollmentTokenUsedAsync(session, hash, now, request.Name).ConfigureAwait(false);
                 await EventsStore.AppendAsync(
                     session, now, actor, "agent.enroll", request.Name,
-                    $"{(current is null ? "enrolled" : "enrolled again; earlier certificates revoked")}; agent {request.AgentVersion}, certificate {thumbprint}")
+                    $"{(current is null ? "enrolled" : "replaced; earlier certificates revoked")}; agent {request.AgentVersion}, certificate {thumbprint}")
                     .ConfigureAwait(false);
                 return null;
             },
@@ -78,11 +90,27 @@ internal sealed class EnrollmentService(IDatabase database, CertificateAuthority
 
         if (denial is not null)
         {
-            throw ApiProblemException.Unauthorized(denial);
+            throw denial;
         }
 
         return new EnrollResponse(agentId, certificate.ExportCertificatePem(), anchor.Pem);
     }
+
+    /// <summary>
+    /// Why this real token may not enroll <paramref name="name"/>, or null. An enrolled name is only ever
+    /// taken over with a token made to replace exactly that name, so a token for a new host cannot
+    /// hijack an existing one.
+    /// </summary>
+    private static ApiProblemException? Refusal(EnrollmentTokenRecord token, AgentRecord? enrolled, string name, DateTimeOffset now) => token switch
+    {
+        { UsedAt: not null } => ApiProblemException.Unauthorized("This enrollment token was already used."),
+        _ when token.ExpiresAt <= now => ApiProblemException.Unauthorized($"This enrollment token expired at {token.ExpiresAt:yyyy-MM-dd HH:mm:ss}Z; create a new one."),
+        { Replaces: { } target } when target != name => ApiProblemException.Unauthorized(
+            $"This enrollment token may only replace the agent {target}, not enroll {name}."),
+        _ when enrolled is not null && token.Replaces != name => ApiProblemException.Conflict(
+            $"Host {name} is already enrolled; to replace it (a re-imaged host), create a token with 'failsafe agent-token create --replace {name}'."),
+        _ => null,
+    };
 
     private System.Security.Cryptography.X509Certificates.X509Certificate2 Sign(EnrollRequest request, string agentId)
     {

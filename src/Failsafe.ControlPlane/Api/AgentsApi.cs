@@ -1,4 +1,5 @@
 using Failsafe.Contracts;
+using Failsafe.ControlPlane.AgentProtocol;
 using Failsafe.ControlPlane.Auth;
 using Failsafe.ControlPlane.Hosting;
 using Failsafe.ControlPlane.Storage;
@@ -39,6 +40,12 @@ internal static class AgentsApi
             throw ApiProblemException.BadRequest($"An agent token is valid for 1 to {MaxValidMinutes} minutes.");
         }
 
+        var replace = request?.Replace;
+        if (replace is not null && !AgentNames.IsValid(replace))
+        {
+            throw ApiProblemException.BadRequest(AgentNames.Rule);
+        }
+
         var token = EnrollmentToken.Create(anchor.Fingerprint);
         var actor = AuthSchemes.ActorOf(context);
         var now = time.GetUtcNow();
@@ -46,9 +53,15 @@ internal static class AgentsApi
         await database.WriteAsync(
             async session =>
             {
-                await TokensStore.AddEnrollmentTokenAsync(session, ApiToken.Hash(token.Secret), now, expiresAt, actor.Name).ConfigureAwait(false);
-                await EventsStore.AppendAsync(session, now, actor, "agent-token.create", "agent-tokens", $"valid until {expiresAt:yyyy-MM-dd HH:mm:ss}Z")
-                    .ConfigureAwait(false);
+                // A typo would otherwise make a token that can never replace anything.
+                if (replace is not null && await AgentsStore.FindByNameAsync(session, replace).ConfigureAwait(false) is null)
+                {
+                    throw ApiProblemException.NotFound($"No agent named {replace} is enrolled; a token for a new host needs no --replace.");
+                }
+
+                await TokensStore.AddEnrollmentTokenAsync(session, ApiToken.Hash(token.Secret), now, expiresAt, actor.Name, replace).ConfigureAwait(false);
+                var detail = $"valid until {expiresAt:yyyy-MM-dd HH:mm:ss}Z" + (replace is null ? string.Empty : $"; may replace agent {replace}");
+                await EventsStore.AppendAsync(session, now, actor, "agent-token.create", "agent-tokens", detail).ConfigureAwait(false);
             },
             context.RequestAborted).ConfigureAwait(false);
         return new AgentTokenCreated(token.ToString(), expiresAt, anchor.Fingerprint);

@@ -130,5 +130,10 @@ internal static class SqliteMigrations
             detail TEXT NULL);
         CREATE INDEX events_by_target ON events (target, id);
         """,
+
+        // 2: an enrollment token may be made to replace one enrolled agent (a re-imaged host); others only enroll new names.
+        """
+        ALTER TABLE enrollment_tokens ADD COLUMN replaces TEXT NULL;
+        """,
     ];
 }

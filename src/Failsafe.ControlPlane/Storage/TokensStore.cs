@@ -2,7 +2,8 @@ namespace Failsafe.ControlPlane.Storage;
 
 internal sealed record ApiTokenRecord(long Id, string Name, string Kind);
 
-internal sealed record EnrollmentTokenRecord(string Hash, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt);
+/// <param name="Replaces">The enrolled agent this token may replace; null: the token only enrolls a new name.</param>
+internal sealed record EnrollmentTokenRecord(string Hash, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt, string? Replaces);
 
 /// <summary>API tokens and one-time enrollment tokens. Only hashes are stored.</summary>
 internal static class TokensStore
@@ -21,15 +22,16 @@ internal static class TokensStore
             r => new ApiTokenRecord(r.Int64("id"), r.Text("name"), r.Text("kind")),
             ("@hash", hash));
 
-    public static Task AddEnrollmentTokenAsync(DbSession session, string hash, DateTimeOffset at, DateTimeOffset expiresAt, string createdBy) =>
+    public static Task AddEnrollmentTokenAsync(
+        DbSession session, string hash, DateTimeOffset at, DateTimeOffset expiresAt, string createdBy, string? replaces = null) =>
         session.ExecuteAsync(
-            "INSERT INTO enrollment_tokens (hash, created_at, expires_at, created_by) VALUES (@hash, @at, @expires, @by)",
-            ("@hash", hash), ("@at", at), ("@expires", expiresAt), ("@by", createdBy));
+            "INSERT INTO enrollment_tokens (hash, created_at, expires_at, created_by, replaces) VALUES (@hash, @at, @expires, @by, @replaces)",
+            ("@hash", hash), ("@at", at), ("@expires", expiresAt), ("@by", createdBy), ("@replaces", replaces));
 
     public static Task<EnrollmentTokenRecord?> FindEnrollmentTokenAsync(DbSession session, string hash) =>
         session.QuerySingleOrDefaultAsync(
-            "SELECT hash, expires_at, used_at FROM enrollment_tokens WHERE hash = @hash",
-            r => new EnrollmentTokenRecord(r.Text("hash"), r.Time("expires_at"), r.TimeOrNull("used_at")),
+            "SELECT hash, expires_at, used_at, replaces FROM enrollment_tokens WHERE hash = @hash",
+            r => new EnrollmentTokenRecord(r.Text("hash"), r.Time("expires_at"), r.TimeOrNull("used_at"), r.TextOrNull("replaces")),
             ("@hash", hash));
 
     public static Task MarkEnrollmentTokenUsedAsync(DbSession session, string hash, DateTimeOffset at, string agentName) =>

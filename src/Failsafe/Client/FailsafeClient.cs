@@ -52,7 +52,12 @@ internal sealed class FailsafeClient : IDisposable
         GetAsync<IReadOnlyList<AgentInfo>>(ApiRoutes.Agents, ct);
 
     public Task<AgentTokenCreated> CreateAgentTokenAsync(int? validMinutes, CancellationToken ct) =>
-        SendAsync<AgentTokenCreated>(HttpMethod.Post, ApiRoutes.AgentTokens, JsonContent.Create(new CreateAgentToken(validMinutes), options: FailsafeJson.Options), ct);
+        CreateAgentTokenAsync(validMinutes, replace: null, ct);
+
+    /// <param name="replace">The enrolled agent the token may replace (a re-imaged host); null for a new host.</param>
+    public Task<AgentTokenCreated> CreateAgentTokenAsync(int? validMinutes, string? replace, CancellationToken ct) =>
+        SendAsync<AgentTokenCreated>(
+            HttpMethod.Post, ApiRoutes.AgentTokens, JsonContent.Create(new CreateAgentToken(validMinutes, replace), options: FailsafeJson.Options), ct);
 
     public Task<DeploymentInfo> CreateDeploymentAsync(CreateDeployment request, CancellationToken ct) =>
         SendAsync<DeploymentInfo>(HttpMethod.Post, ApiRoutes.Deployments, JsonContent.Create(request, options: FailsafeJson.Options), ct);

@@ -38,8 +38,8 @@ internal static class ApiClientExtensions
         return await client.SendAsync(request);
     }
 
-    public static async Task<string> CreateAgentTokenAsync(this HttpClient admin, int? minutes = null) =>
-        (await (await admin.PostJsonAsync(ApiRoutes.AgentTokens, new CreateAgentToken(minutes))).ReadAsync<AgentTokenCreated>()).Token;
+    public static async Task<string> CreateAgentTokenAsync(this HttpClient admin, int? minutes = null, string? replace = null) =>
+        (await (await admin.PostJsonAsync(ApiRoutes.AgentTokens, new CreateAgentToken(minutes, replace))).ReadAsync<AgentTokenCreated>()).Token;
 
     public static async Task<DeploymentInfo> WaitForDeploymentAsync(this HttpClient admin, string id, Func<DeploymentInfo, bool> done, string what) =>
         await Eventually.UntilAsync(() => admin.GetJsonAsync<DeploymentInfo>(ApiRoutes.DeploymentFor(id)), done, what: what);
