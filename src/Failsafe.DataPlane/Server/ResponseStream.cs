@@ -5,9 +5,11 @@ namespace Failsafe.DataPlane;
 /// and gives up on a connection that goes quiet: without that, a half-open connection would hold
 /// the agent's only worker forever (there is no deadline on a whole download of unknown length).
 /// </summary>
-internal sealed class ResponseStream(Stream inner, HttpResponseMessage response, TimeProvider time) : Stream
+internal sealed class ResponseStream(Stream inner, HttpResponseMessage response, TimeProvider time, TimeSpan? idleTimeout = null) : Stream
 {
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly TimeSpan _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
 
     public override bool CanRead => true;
 
@@ -27,14 +29,14 @@ internal sealed class ResponseStream(Stream inner, HttpResponseMessage response,
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var idle = new Deadline(IdleTimeout, time, cancellationToken);
+        using var idle = new Deadline(_idleTimeout, time, cancellationToken);
         try
         {
             return await inner.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (idle.TimedOut && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The server sent nothing for {IdleTimeout.TotalSeconds:0} s.");
+            throw new TimeoutException($"The server sent nothing for {_idleTimeout.TotalSeconds:0.#} s.");
         }
     }
 
