@@ -61,19 +61,9 @@ public sealed class ResponseStreamTests
     }
 
     /// <summary>A response body that yields a byte whenever the test sends one, like a slow network.</summary>
-    private sealed class DripStream : Stream
+    private sealed class DripStream : ReadOnlyStream
     {
         private readonly Channel<byte> _bytes = Channel.CreateUnbounded<byte>();
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public void Send(byte value) => _bytes.Writer.TryWrite(value);
 
@@ -97,14 +87,5 @@ public sealed class ResponseStreamTests
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

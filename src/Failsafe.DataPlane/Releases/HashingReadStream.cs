@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Failsafe.DataPlane;
 
 /// <summary>A read-only pass-through that hashes and counts what flows through it, so an artifact is verified while it is downloaded.</summary>
-internal sealed class HashingReadStream(Stream inner, long maxBytes) : Stream
+internal sealed class HashingReadStream(Stream inner, long maxBytes) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -13,14 +13,6 @@ internal sealed class HashingReadStream(Stream inner, long maxBytes) : Stream
     public bool Overflowed { get; private set; }
 
     public string HashHex() => Convert.ToHexStringLower(_hash.GetCurrentHash());
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -44,16 +36,6 @@ internal sealed class HashingReadStream(Stream inner, long maxBytes) : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -5,25 +5,11 @@ namespace Failsafe.DataPlane;
 /// and gives up on a connection that goes quiet: without that, a half-open connection would hold
 /// the agent's only worker forever (there is no deadline on a whole download of unknown length).
 /// </summary>
-internal sealed class ResponseStream(Stream inner, HttpResponseMessage response, TimeProvider time, TimeSpan? idleTimeout = null) : Stream
+internal sealed class ResponseStream(Stream inner, HttpResponseMessage response, TimeProvider time, TimeSpan? idleTimeout = null) : ReadOnlyStream
 {
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(60);
 
     private readonly TimeSpan _idleTimeout = idleTimeout ?? DefaultIdleTimeout;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
@@ -42,16 +28,6 @@ internal sealed class ResponseStream(Stream inner, HttpResponseMessage response,
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -41,19 +41,9 @@ internal sealed class FileArtifactSource : IArtifactSource
         return Task.FromResult<Stream>(File.OpenRead(path));
     }
 
-    private sealed class CutStream(Stream inner, long cutAfter) : Stream
+    private sealed class CutStream(Stream inner, long cutAfter) : ReadOnlyStream
     {
         private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -67,15 +57,6 @@ internal sealed class FileArtifactSource : IArtifactSource
             return n;
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
