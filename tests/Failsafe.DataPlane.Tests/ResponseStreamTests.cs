@@ -86,6 +86,5 @@ public sealed class ResponseStreamTests
         }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     }
 }
