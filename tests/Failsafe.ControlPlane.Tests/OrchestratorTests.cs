@@ -1,5 +1,6 @@
 using System.Net;
 using Failsafe.Contracts;
+using Failsafe.ControlPlane.Storage;
 using Failsafe.ControlPlane.Tests.Infrastructure;
 
 namespace Failsafe.ControlPlane.Tests;
@@ -96,6 +97,26 @@ public sealed class OrchestratorTests
 
         var undo = await fleet["host-1"].NextTaskAsync();
         Assert.Equal((TaskKinds.Activate, OldRelease), (undo.Kind, undo.ReleaseId));
+    }
+
+    [Fact]
+    public async Task Tick_OneDeploymentCannotMove_OthersStillDo()
+    {
+        await using var fleet = await Fleet.StartAsync(agents: 1);
+        await fleet.PushAsync("hello", "1.2.0");
+        await fleet.PushAsync("other", "1.0.0");
+
+        // A deployment row this server cannot read (as a bug or a hand edit could leave one), created first.
+        await fleet.DeployAsync(new CreateDeployment("other", "1.0.0", All: true));
+        await fleet.Server.Service<IDatabase>().WriteAsync(
+            s => s.ExecuteAsync("UPDATE deployments SET settings_json = 'not json' WHERE service = 'other'"), CancellationToken.None);
+        await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", All: true));
+
+        var tasks = await fleet["host-1"].PollAsync(waitSeconds: 5);
+        var hello = tasks.Single(t => t.Service == "hello");
+        (await fleet["host-1"].CompleteAsync(hello)).EnsureSuccessStatusCode();
+        var done = await fleet.WaitAsync("d-2", d => DeploymentStates.IsTerminal(d.State), "the readable deployment");
+        Assert.Equal(DeploymentStates.Succeeded, done.State);
     }
 
     [Fact]

@@ -43,7 +43,18 @@ internal sealed partial class Orchestrator(
         var active = await database.ReadAsync(DeploymentsStore.ListActiveIdsAsync, cancellationToken).ConfigureAwait(false);
         foreach (var id in active)
         {
-            var woken = await database.WriteAsync(s => machine.AdvanceAsync(s, id), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string> woken;
+            try
+            {
+                woken = await database.WriteAsync(s => machine.AdvanceAsync(s, id), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One deployment that cannot move (its transaction rolled back) must not hold up the others.
+                Log.DeploymentStuck(logger, id, e);
+                continue;
+            }
+
             foreach (var agentId in woken.Distinct())
             {
                 agents.Signal(agentId);
@@ -55,5 +66,8 @@ internal sealed partial class Orchestrator(
     {
         [LoggerMessage(1, LogLevel.Error, "The orchestrator's tick failed; it will try again")]
         public static partial void TickFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Error, "Deployment {DeploymentId} could not be moved forward this tick; it will be tried again")]
+        public static partial void DeploymentStuck(ILogger logger, long deploymentId, Exception exception);
     }
 }
