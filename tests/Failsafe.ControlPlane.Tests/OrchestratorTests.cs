@@ -112,8 +112,14 @@ public sealed class OrchestratorTests
             s => s.ExecuteAsync("UPDATE deployments SET settings_json = 'not json' WHERE service = 'other'"), CancellationToken.None);
         await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", All: true));
 
-        var tasks = await fleet["host-1"].PollAsync(waitSeconds: 5);
-        var hello = tasks.Single(t => t.Service == "hello");
+        // The stuck deployment's task may come back on each poll; wait for the readable one's.
+        AgentTask? hello = null;
+        for (var attempt = 0; attempt < 20 && hello is null; attempt++)
+        {
+            hello = (await fleet["host-1"].PollAsync(waitSeconds: 1)).SingleOrDefault(t => t.Service == "hello");
+        }
+
+        Assert.NotNull(hello);
         (await fleet["host-1"].CompleteAsync(hello)).EnsureSuccessStatusCode();
         var done = await fleet.WaitAsync("d-2", d => DeploymentStates.IsTerminal(d.State), "the readable deployment");
         Assert.Equal(DeploymentStates.Succeeded, done.State);
