@@ -142,4 +142,22 @@ public sealed class BadInputTests(ClusterFixture fx)
         Assert.Contains("running on :", row);
         Assert.Contains("Last deployment: Deployment d-", outcome.Stdout);
     }
+
+    [Fact]
+    public async Task Login_SavesSettingsReadableOnlyByTheUser_AndLaterCommandsNeedNoOptions()
+    {
+        var config = Path.Combine(fx.WorkDirectory, "login-config");
+        var noEnv = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = config };
+        var env = new Dictionary<string, string>(Env) { ["XDG_CONFIG_HOME"] = config };
+
+        var login = await FailsafeProcess.RunAsync(["login"], env);
+        var status = await FailsafeProcess.RunAsync(["hosts", "--json"], noEnv);
+
+        Assert.True(login.ExitCode == 0, login.Stderr);
+        var saved = Path.Combine(config, "failsafe", "cli.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(saved));
+        Assert.False(File.Exists(saved + ".tmp"));
+        Assert.True(status.ExitCode == 0, status.Stderr);
+        Assert.Contains("host-1", status.Stdout);
+    }
 }
