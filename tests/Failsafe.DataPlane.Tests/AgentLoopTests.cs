@@ -121,6 +121,27 @@ public sealed class AgentLoopTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RunAsync_WorkerDies_StopsWithAnAgentErrorInsteadOfPollingOn()
+    {
+        var server = new FakeServer();
+        server.Script.Enqueue(() => [Task(1)]);
+        var inventoryCalls = 0;
+        var loop = new AgentLoop(
+            server,
+            (_, _, _) => throw new InvalidOperationException("executor broke"),
+            () => ++inventoryCalls > 1 ? throw new IOException("inventory unreadable") : Inventory(),
+            FastRetry,
+            TimeProvider.System,
+            new TestOutputLogger<AgentLoop>(output));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        var error = await Assert.ThrowsAsync<AgentException>(() => loop.RunAsync(timeout.Token));
+
+        Assert.Contains("task worker stopped (inventory unreadable)", error.Message);
+        Assert.False(timeout.IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task RunAsync_CompletionFails_IsRetriedUntilTheServerTakesIt()
     {
         var server = new FakeServer { FailCompletions = 3 };

@@ -30,15 +30,27 @@ internal sealed class AgentLoop(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var worker = Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var worker = Task.Run(() => WorkAsync(stop.Token), CancellationToken.None);
+        var polling = PollAsync(stop.Token);
         try
         {
-            await PollAsync(cancellationToken).ConfigureAwait(false);
+            if (await Task.WhenAny(worker, polling).ConfigureAwait(false) == worker && !cancellationToken.IsCancellationRequested)
+            {
+                // The only worker is gone. Polling on would tell the server its tasks are running while nothing
+                // runs them; better to stop, so the service manager starts a fresh agent (instances keep serving).
+                var reason = worker.Exception?.GetBaseException().Message ?? "it ended";
+                throw new AgentException($"The agent's task worker stopped ({reason}); exiting so that a fresh agent takes over.");
+            }
+
+            await polling.ConfigureAwait(false);
         }
         finally
         {
+            await stop.CancelAsync().ConfigureAwait(false);
             _queue.Writer.TryComplete();
             await worker.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await polling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
