@@ -9,6 +9,17 @@ public sealed class OrchestratorTests
 {
     private const string OldRelease = "1.0.0-aaaaaaaaaaaa";
 
+    /// <summary>Every agent runs <see cref="OldRelease"/> of hello and has reported it; 1.2.0 is pushed and being deployed.</summary>
+    private static async Task<Fleet> StartDeployingFromOldReleaseAsync(int agents, CreateDeployment deployment)
+    {
+        var fleet = await Fleet.StartAsync(agents);
+        fleet.Agents.ForEach(a => a.Runs("hello", OldRelease));
+        await fleet.ReportAllAsync();
+        await fleet.PushAsync("hello", "1.2.0");
+        await fleet.DeployAsync(deployment);
+        return fleet;
+    }
+
     [Fact]
     public async Task Deploy_InBatches_RunsBatchesInOrder_AndSucceeds()
     {
@@ -53,11 +64,7 @@ public sealed class OrchestratorTests
     [Fact]
     public async Task Deploy_FailureOnHost2_RollsBackHost1ToItsPreviousRelease()
     {
-        await using var fleet = await Fleet.StartAsync(agents: 3);
-        fleet.Agents.ForEach(a => a.Runs("hello", OldRelease));
-        await fleet.ReportAllAsync();
-        await fleet.PushAsync("hello", "1.2.0");
-        await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", All: true));
+        await using var fleet = await StartDeployingFromOldReleaseAsync(agents: 3, new CreateDeployment("hello", "1.2.0", All: true));
 
         (await fleet["host-1"].CompleteAsync(await fleet["host-1"].NextTaskAsync())).EnsureSuccessStatusCode();
         var failing = await fleet["host-2"].NextTaskAsync();
@@ -82,11 +89,7 @@ public sealed class OrchestratorTests
     [Fact]
     public async Task Deploy_AgentReRanTaskAfterItsSwitch_RollbackStillTargetsTheReleaseBeforeTheDeployment()
     {
-        await using var fleet = await Fleet.StartAsync(agents: 2);
-        fleet.Agents.ForEach(a => a.Runs("hello", OldRelease));
-        await fleet.ReportAllAsync();
-        await fleet.PushAsync("hello", "1.2.0");
-        await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", All: true));
+        await using var fleet = await StartDeployingFromOldReleaseAsync(agents: 2, new CreateDeployment("hello", "1.2.0", All: true));
 
         // host-1 switched, died before reporting, and ran the task again: it now sees the new release as
         // "before" and reports previous == current. That must not overwrite what was there before the deployment.
@@ -140,11 +143,7 @@ public sealed class OrchestratorTests
     [Fact]
     public async Task Deploy_NoRollback_FailureLeavesDeploymentFailed()
     {
-        await using var fleet = await Fleet.StartAsync(agents: 2);
-        fleet.Agents.ForEach(a => a.Runs("hello", OldRelease));
-        await fleet.ReportAllAsync();
-        await fleet.PushAsync("hello", "1.2.0");
-        await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", NoRollback: true));
+        await using var fleet = await StartDeployingFromOldReleaseAsync(agents: 2, new CreateDeployment("hello", "1.2.0", NoRollback: true));
         (await fleet["host-1"].CompleteAsync(await fleet["host-1"].NextTaskAsync())).EnsureSuccessStatusCode();
         (await fleet["host-2"].CompleteAsync(await fleet["host-2"].NextTaskAsync(), succeeded: false, error: "boom")).EnsureSuccessStatusCode();
 
@@ -266,11 +265,7 @@ public sealed class OrchestratorTests
     [Fact]
     public async Task Rollback_OfRunningDeployment_TurnsItAround()
     {
-        await using var fleet = await Fleet.StartAsync(agents: 2);
-        fleet.Agents.ForEach(a => a.Runs("hello", OldRelease));
-        await fleet.ReportAllAsync();
-        await fleet.PushAsync("hello", "1.2.0");
-        await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", All: true));
+        await using var fleet = await StartDeployingFromOldReleaseAsync(agents: 2, new CreateDeployment("hello", "1.2.0", All: true));
         var task = await fleet["host-1"].NextTaskAsync();
 
         var turned = await (await fleet.Admin.PostJsonAsync(ApiRoutes.RollbackFor("hello"), new RollbackRequest())).ReadAsync<DeploymentInfo>();

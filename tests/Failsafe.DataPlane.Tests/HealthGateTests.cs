@@ -4,30 +4,15 @@ using Xunit.Abstractions;
 
 namespace Failsafe.DataPlane.Tests;
 
-public sealed class HealthGateTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class HealthGateTests(ITestOutputHelper output) : AgentHarnessTest(output)
 {
-    private readonly TempDirectory _temp = new("failsafe-dp");
-    private AgentHarness _agent = null!;
-
-    public Task InitializeAsync()
-    {
-        _agent = new AgentHarness(_temp.Combine("root"), output);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _agent.DisposeAsync();
-        _temp.Dispose();
-    }
-
     private async Task<ServiceInstance> StartHelloAsync(bool healthy = true, bool crashOnStart = false)
     {
-        var release = await TestReleases.HelloAsync(_temp, "web", "1.0.0", healthy, crashOnStart);
-        var service = _agent.Service("web");
+        var release = await TestReleases.HelloAsync(Temp, "web", "1.0.0", healthy, crashOnStart);
+        var service = Agent.Service("web");
         await using var stream = File.OpenRead(release.Path);
-        var installed = await _agent.Installer.InstallAsync(service, stream, release.Sha256, release.Size, null, CancellationToken.None);
-        return _agent.Supervisor.StartCandidate(service, installed);
+        var installed = await Agent.Installer.InstallAsync(service, stream, release.Sha256, release.Size, null, CancellationToken.None);
+        return Agent.Supervisor.StartCandidate(service, installed);
     }
 
     [Fact]
@@ -35,7 +20,7 @@ public sealed class HealthGateTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var instance = await StartHelloAsync();
 
-        var result = await _agent.Health.WaitHealthyAsync(instance, "/healthz", TimeSpan.FromSeconds(20), CancellationToken.None);
+        var result = await Agent.Health.WaitHealthyAsync(instance, "/healthz", TimeSpan.FromSeconds(20), CancellationToken.None);
 
         Assert.True(result.Healthy, result.Message);
         Assert.Equal("GET /healthz answered 200", result.Message);
@@ -50,7 +35,7 @@ public sealed class HealthGateTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(await Eventually.TrueAsync(() => Http.IsListeningAsync(instance.Port), TimeSpan.FromSeconds(20)));
         await Http.StatusAsync(instance.Port, "/healthz");
 
-        var result = await _agent.Health.WaitHealthyAsync(instance, "/healthz", TimeSpan.FromSeconds(2), CancellationToken.None);
+        var result = await Agent.Health.WaitHealthyAsync(instance, "/healthz", TimeSpan.FromSeconds(2), CancellationToken.None);
 
         Assert.False(result.Healthy);
         Assert.Equal("health check GET /healthz answered 503 for 2 s", result.Message);
@@ -62,7 +47,7 @@ public sealed class HealthGateTests(ITestOutputHelper output) : IAsyncLifetime
         var instance = await StartHelloAsync(crashOnStart: true);
         var clock = Stopwatch.StartNew();
 
-        var result = await _agent.Health.WaitHealthyAsync(instance, "/healthz", TimeSpan.FromSeconds(30), CancellationToken.None);
+        var result = await Agent.Health.WaitHealthyAsync(instance, "/healthz", TimeSpan.FromSeconds(30), CancellationToken.None);
 
         Assert.False(result.Healthy);
         Assert.Equal("the process exited with code 1 before it became healthy", result.Message);
@@ -74,7 +59,7 @@ public sealed class HealthGateTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var port = FreePort.Find();
 
-        var result = await _agent.Health.WaitHealthyAsync(port, "healthz", TimeSpan.FromSeconds(1), () => null, CancellationToken.None);
+        var result = await Agent.Health.WaitHealthyAsync(port, "healthz", TimeSpan.FromSeconds(1), () => null, CancellationToken.None);
 
         Assert.False(result.Healthy);
         Assert.Equal("health check GET /healthz got no answer (connection refused) for 1 s", result.Message);

@@ -6,30 +6,15 @@ using Xunit.Abstractions;
 
 namespace Failsafe.DataPlane.Tests;
 
-public sealed class InstanceSupervisorTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class InstanceSupervisorTests(ITestOutputHelper output) : AgentHarnessTest(output)
 {
-    private readonly TempDirectory _temp = new("failsafe-dp");
-    private AgentHarness _agent = null!;
-
-    public Task InitializeAsync()
-    {
-        _agent = new AgentHarness(_temp.Combine("root"), output);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _agent.DisposeAsync();
-        _temp.Dispose();
-    }
-
-    private ServicePaths Web => _agent.Service("web");
+    private ServicePaths Web => Agent.Service("web");
 
     private async Task<InstalledRelease> InstallScriptAsync(string version, string entry)
     {
-        var release = await TestReleases.ScriptAsync(_temp, "web", version, entry);
+        var release = await TestReleases.ScriptAsync(Temp, "web", version, entry);
         await using var stream = File.OpenRead(release.Path);
-        return await _agent.Installer.InstallAsync(Web, stream, release.Sha256, release.Size, null, CancellationToken.None);
+        return await Agent.Installer.InstallAsync(Web, stream, release.Sha256, release.Size, null, CancellationToken.None);
     }
 
     private int[] Starts() => File.Exists(Path.Join(Web.Shared, "starts"))
@@ -52,8 +37,8 @@ public sealed class InstanceSupervisorTests(ITestOutputHelper output) : IAsyncLi
         var release = await InstallScriptAsync("1.0.0", "/bin/sh -c 'echo $$ >> \"$SHARED_DIR/starts\"; exit 3'");
         var clock = Stopwatch.StartNew();
 
-        var instance = _agent.Supervisor.StartCandidate(Web, release);
-        _agent.Supervisor.Promote(instance);
+        var instance = Agent.Supervisor.StartCandidate(Web, release);
+        Agent.Supervisor.Promote(instance);
 
         Assert.True(await Eventually.TrueAsync(() => instance.Restarts >= 3, TimeSpan.FromSeconds(10)), $"only {instance.Restarts} restarts");
         // 100 + 200 + 400 ms of backoff at least before the third restart.
@@ -62,7 +47,7 @@ public sealed class InstanceSupervisorTests(ITestOutputHelper output) : IAsyncLi
         Assert.True(await Eventually.TrueAsync(() => Starts().Length >= 4, TimeSpan.FromSeconds(5)));
         Assert.Equal(Starts().Length, Starts().Distinct().Count());
 
-        await _agent.Supervisor.StopAsync(instance, TimeSpan.FromSeconds(1), CancellationToken.None);
+        await Agent.Supervisor.StopAsync(instance, TimeSpan.FromSeconds(1), CancellationToken.None);
         var startsAfterStop = Starts().Length;
         await Task.Delay(600);
         Assert.Equal(startsAfterStop, Starts().Length);
@@ -74,7 +59,7 @@ public sealed class InstanceSupervisorTests(ITestOutputHelper output) : IAsyncLi
     {
         var release = await InstallScriptAsync("1.0.0", "/bin/sh -c 'echo $$ >> \"$SHARED_DIR/starts\"; exit 4'");
 
-        var instance = _agent.Supervisor.StartCandidate(Web, release);
+        var instance = Agent.Supervisor.StartCandidate(Web, release);
         var code = await instance.Exited.WaitAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(300);
 
@@ -90,7 +75,7 @@ public sealed class InstanceSupervisorTests(ITestOutputHelper output) : IAsyncLi
     {
         var release = await InstallScriptAsync("1.0.0", "/bin/sh -c 'echo \"port $PORT in $(pwd) for $FAILSAFE_SERVICE $FAILSAFE_VERSION\"; exec sleep 300'");
 
-        var instance = _agent.Supervisor.StartCandidate(Web, release);
+        var instance = Agent.Supervisor.StartCandidate(Web, release);
         Assert.True(await Eventually.TrueAsync(() => File.Exists(Web.LogFile(release.Name)) && File.ReadAllText(Web.LogFile(release.Name)).Length > 0, TimeSpan.FromSeconds(5)));
 
         var record = JsonSerializer.Deserialize<InstanceRecord>(File.ReadAllText(Web.InstanceFile(release.Name)), FailsafeJson.Options)!;
@@ -99,7 +84,7 @@ public sealed class InstanceSupervisorTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(ProcStat.StartTimeTicks(record.Pid), record.StartTimeTicks);
         Assert.Equal($"port {instance.Port} in {release.Directory} for web 1.0.0\n", File.ReadAllText(Web.LogFile(release.Name)));
 
-        await _agent.Supervisor.StopAsync(instance, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await Agent.Supervisor.StopAsync(instance, TimeSpan.FromSeconds(5), CancellationToken.None);
 
         Assert.False(File.Exists(Web.InstanceFile(release.Name)));
         Assert.False(Eventually.ProcessAlive(record.Pid));
@@ -111,14 +96,14 @@ public sealed class InstanceSupervisorTests(ITestOutputHelper output) : IAsyncLi
         var release = await InstallScriptAsync(
             "1.0.0",
             "/bin/sh -c 'trap \"\" TERM; sleep 300 & echo $! > \"$SHARED_DIR/child.pid\"; while true; do sleep 1; done'");
-        var instance = _agent.Supervisor.StartCandidate(Web, release);
+        var instance = Agent.Supervisor.StartCandidate(Web, release);
         var childPidFile = Path.Join(Web.Shared, "child.pid");
         Assert.True(await Eventually.TrueAsync(() => File.Exists(childPidFile) && File.ReadAllText(childPidFile).EndsWith('\n'), TimeSpan.FromSeconds(5)));
         var child = int.Parse(File.ReadAllText(childPidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         var pid = instance.Pid!.Value;
 
         var clock = Stopwatch.StartNew();
-        await _agent.Supervisor.StopAsync(instance, TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        await Agent.Supervisor.StopAsync(instance, TimeSpan.FromMilliseconds(500), CancellationToken.None);
 
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(450), $"stopped after {clock.Elapsed}: SIGTERM was not ignored?");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"stop took {clock.Elapsed}");
