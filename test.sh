@@ -11,8 +11,17 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
 need() { command -v "$1" >/dev/null 2>&1; }
-if ! need setsid; then
-  echo "test.sh: installing util-linux (setsid)"; apt-get update -qq && apt-get install -y -qq util-linux >/dev/null
+missing=()
+need setsid || missing+=(util-linux)
+# The Prometheus metric source is tested against a real Prometheus; the tests start their own.
+[ -x /usr/bin/prometheus ] || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # The package starts its own Prometheus on :9090; the tests do not need it.
+  if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+    (systemctl stop prometheus || service prometheus stop || pkill -x prometheus) >/dev/null 2>&1 || true
+  fi
 fi
 
 echo "== build ($CONFIGURATION)"

@@ -1,8 +1,8 @@
 using System.Text.Json;
 
 // The sample service the demo deploys. One build serves every "version": what a release is
-// (its version, whether it is healthy) comes from release.json in the working directory,
-// the way real services read configuration shipped inside their release.
+// (its version, whether it is healthy, how often it fails, how slow it is) comes from release.json
+// in the working directory, the way real services read configuration shipped inside their release.
 var settings = SampleSettings.Load(Path.Combine(Directory.GetCurrentDirectory(), "release.json"));
 if (settings.CrashOnStart)
 {
@@ -16,7 +16,18 @@ builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
 builder.Logging.ClearProviders();
 var app = builder.Build();
 
-app.MapGet("/", () => $"hello from {settings.Version}\n");
+app.MapGet("/", async () =>
+{
+    if (settings.DelayMilliseconds > 0)
+    {
+        // Jitter of ±20% around the release's delay, so two versions have overlapping, realistic latency distributions.
+        await Task.Delay(TimeSpan.FromMilliseconds(settings.DelayMilliseconds * (0.8 + (0.4 * Random.Shared.NextDouble()))));
+    }
+
+    return Random.Shared.NextDouble() < settings.ErrorRate
+        ? Results.Text($"hello from {settings.Version}: failing on purpose\n", statusCode: 500)
+        : Results.Text($"hello from {settings.Version}\n");
+});
 app.MapGet("/healthz", () => settings.Healthy
     ? Results.Text("ok\n")
     : Results.Text($"unhealthy: {settings.Version} is broken on purpose\n", statusCode: 503));
@@ -25,11 +36,11 @@ Console.WriteLine($"hello {settings.Version} listening on 127.0.0.1:{port}");
 app.Run();
 return 0;
 
-internal sealed record SampleSettings(string Version, bool Healthy, bool CrashOnStart)
+internal sealed record SampleSettings(string Version, bool Healthy, bool CrashOnStart, double ErrorRate, double DelayMilliseconds)
 {
     public static SampleSettings Load(string path)
     {
-        var fallback = new SampleSettings(Environment.GetEnvironmentVariable("FAILSAFE_VERSION") ?? "dev", true, false);
+        var fallback = new SampleSettings(Environment.GetEnvironmentVariable("FAILSAFE_VERSION") ?? "dev", true, false, 0, 0);
         if (!File.Exists(path))
         {
             return fallback;
@@ -40,6 +51,8 @@ internal sealed record SampleSettings(string Version, bool Healthy, bool CrashOn
         return new SampleSettings(
             root.TryGetProperty("version", out var v) ? v.GetString() ?? fallback.Version : fallback.Version,
             !root.TryGetProperty("healthy", out var h) || h.GetBoolean(),
-            root.TryGetProperty("crashOnStart", out var c) && c.GetBoolean());
+            root.TryGetProperty("crashOnStart", out var c) && c.GetBoolean(),
+            root.TryGetProperty("errorRate", out var e) ? e.GetDouble() : 0,
+            root.TryGetProperty("delayMs", out var d) ? d.GetDouble() : 0);
     }
 }

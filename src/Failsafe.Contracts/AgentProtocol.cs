@@ -15,6 +15,7 @@ public static class AgentRoutes
     public const string TaskSteps = Prefix + "/tasks/{id}/steps";      // POST StepReport
     public const string TaskComplete = Prefix + "/tasks/{id}/complete"; // POST TaskResult
     public const string Blob = Prefix + "/blobs/{sha256}";      // GET -> artifact bytes
+    public const string Metrics = Prefix + "/metrics";          // POST MetricsReport (every second while the proxy serves)
 
     public static string StepsFor(long taskId) => $"{Prefix}/tasks/{taskId}/steps";
     public static string CompleteFor(long taskId) => $"{Prefix}/tasks/{taskId}/complete";
@@ -27,9 +28,11 @@ public sealed record EnrollResponse(string AgentId, string CertificatePem, strin
 
 public sealed record Capabilities(string ServerVersion, IReadOnlyList<string> ProtocolVersions, IReadOnlyList<string> TaskKinds);
 
-public sealed record PollRequest(HostInventory Inventory, IReadOnlyList<long> RunningTaskIds);
+/// <param name="AppliedRoutes">The canary routes the agent's proxy applies now; the server answers at once when it wants others.</param>
+public sealed record PollRequest(HostInventory Inventory, IReadOnlyList<long> RunningTaskIds, IReadOnlyList<TrafficRoute>? AppliedRoutes = null);
 
-public sealed record PollResponse(IReadOnlyList<AgentTask> Tasks);
+/// <param name="Routes">The canary routes the server wants on this host: every service not named has no canary.</param>
+public sealed record PollResponse(IReadOnlyList<AgentTask> Tasks, IReadOnlyList<TrafficRoute>? Routes = null);
 
 public static class TaskKinds
 {
@@ -39,8 +42,14 @@ public static class TaskKinds
     public const string Activate = "activate";
     /// <summary>Stop the service and remove <c>current</c>: going back to "nothing installed".</summary>
     public const string Deactivate = "deactivate";
+    /// <summary>Download, verify, install, start, health-gate and warm up a release beside the current one, without switching: a canary.</summary>
+    public const string Canary = "canary";
+    /// <summary>Make the running canary current: switch, hand it all traffic, drain and stop the old instance.</summary>
+    public const string Promote = "promote";
+    /// <summary>Take the canary out of traffic and stop it; current stays as it is.</summary>
+    public const string StopCanary = "stop-canary";
 
-    public static readonly IReadOnlyList<string> All = [Install, Activate, Deactivate];
+    public static readonly IReadOnlyList<string> All = [Install, Activate, Deactivate, Canary, Promote, StopCanary];
 }
 
 /// <summary>One unit of work for one agent. Executing a task twice has the effect of executing it once.</summary>
@@ -56,12 +65,14 @@ public sealed record AgentTask(
 
 public sealed record ArtifactRef(string Sha256, long Size);
 
-/// <summary>How a host activates a release. <see cref="HealthTimeoutSeconds"/> 0 means the release's own (its manifest).</summary>
+/// <summary>How a host activates a release. <see cref="HealthTimeoutSeconds"/> 0 means the release's own (its manifest).
+/// <see cref="Traffic"/> null means the service is not behind the agent's proxy (clients reach its instance directly).</summary>
 public sealed record ActivationSettings(
     int KeepReleases = 5,
     int HealthTimeoutSeconds = 0,
     int DrainTimeoutSeconds = 10,
-    int HookTimeoutSeconds = 60);
+    int HookTimeoutSeconds = 60,
+    TrafficSettings? Traffic = null);
 
 public static class StepStatus
 {
@@ -82,11 +93,13 @@ public sealed record TaskResult(
 
 public sealed record HostInventory(string AgentVersion, IReadOnlyList<ServiceState> Services);
 
+/// <param name="Canary">The instance of a canary release running beside current, when there is one.</param>
 public sealed record ServiceState(
     string Service,
     string? Current,
     string? CurrentVersion,
     IReadOnlyList<string> Installed,
-    InstanceState? Instance);
+    InstanceState? Instance,
+    InstanceState? Canary = null);
 
 public sealed record InstanceState(string Release, int Port, int? Pid, string State, int Restarts);

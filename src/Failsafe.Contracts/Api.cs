@@ -12,12 +12,14 @@ public static class ApiRoutes
     public const string Deployments = Prefix + "/deployments";             // GET ?service=&limit= -> DeploymentInfo[]; POST CreateDeployment -> DeploymentInfo
     public const string Deployment = Prefix + "/deployments/{id}";         // GET -> DeploymentInfo
     public const string Rollback = Prefix + "/services/{service}/rollback"; // POST RollbackRequest -> DeploymentInfo
+    public const string DeploymentAction = Prefix + "/deployments/{id}/{action}"; // POST (action: promote | abort | pause | resume) -> DeploymentInfo
     public const string ServiceStatus = Prefix + "/services/{service}/status"; // GET -> ServiceStatus
     public const string Events = Prefix + "/events";                       // GET ?limit=&target= -> EventInfo[]
 
     public static string PushReleaseFor(string service, string version) =>
         $"{Prefix}/releases/{Uri.EscapeDataString(service)}/{Uri.EscapeDataString(version)}";
     public static string DeploymentFor(string id) => $"{Prefix}/deployments/{Uri.EscapeDataString(id)}";
+    public static string DeploymentActionFor(string id, string action) => $"{Prefix}/deployments/{Uri.EscapeDataString(id)}/{action}";
     public static string RollbackFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/rollback";
     public static string ServiceStatusFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/status";
 }
@@ -59,7 +61,22 @@ public sealed record CreateDeployment(
     bool All = false,
     int BatchSize = 1,
     bool NoRollback = false,
-    ActivationSettings? Settings = null);
+    ActivationSettings? Settings = null,
+    RolloutPolicy? Policy = null);
+
+/// <summary>What a person can do to a running deployment.</summary>
+public static class DeploymentActions
+{
+    /// <summary>Skip the remaining canary steps, holds and analysis: switch every host now.</summary>
+    public const string Promote = "promote";
+    /// <summary>Take the canary out of traffic and roll every switched host back.</summary>
+    public const string Abort = "abort";
+    /// <summary>Stay at the current step (analysis still watches, and a failing canary is still rolled back).</summary>
+    public const string Pause = "pause";
+    public const string Resume = "resume";
+
+    public static readonly IReadOnlyList<string> All = [Promote, Abort, Pause, Resume];
+}
 
 public sealed record RollbackRequest(string? ToVersion = null);
 
@@ -83,6 +100,8 @@ public static class HostStates
     public const string RollingBack = "rolling-back";
     public const string RolledBack = "rolled-back";
     public const string Skipped = "skipped";
+    /// <summary>The new release runs beside the current one and takes the canary's share of traffic.</summary>
+    public const string Canary = "canary";
 }
 
 public static class DeploymentKinds
@@ -103,7 +122,27 @@ public sealed record DeploymentInfo(
     DateTimeOffset UpdatedAt,
     string CreatedBy,
     string? Reason,
-    IReadOnlyList<DeploymentHostInfo> Hosts);
+    IReadOnlyList<DeploymentHostInfo> Hosts,
+    RolloutProgress? Rollout = null);
+
+public static class RolloutPhases
+{
+    public const string Canary = "canary";
+    public const string Batches = "batches";
+}
+
+/// <summary>Where a progressive rollout stands.</summary>
+/// <param name="Step">0-based index of the canary step in force; -1 before the canary takes traffic.</param>
+/// <param name="CanaryWeight">The canary's share of traffic now, in percent.</param>
+/// <param name="PromotedBy">Who skipped the remaining steps, if someone did.</param>
+public sealed record RolloutProgress(
+    string Phase,
+    int Step,
+    int CanaryWeight,
+    bool Paused,
+    string? PromotedBy,
+    VerdictInfo? Verdict,
+    RolloutPolicy Policy);
 
 public sealed record DeploymentHostInfo(
     string Host,
@@ -126,7 +165,8 @@ public sealed record HostServiceStatus(
     string? Current,
     string? CurrentVersion,
     IReadOnlyList<string> Installed,
-    InstanceState? Instance);
+    InstanceState? Instance,
+    InstanceState? Canary = null);
 
 public sealed record EventInfo(
     long Id,

@@ -37,8 +37,16 @@ public sealed partial class AgentOptions
     /// </summary>
     public bool StopInstancesOnExit { get; set; }
 
+    /// <summary>The address the traffic proxy listens on for services' public ports.</summary>
+    public string ProxyAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Where to serve Prometheus' /metrics (e.g. 127.0.0.1:9464); null serves none.</summary>
+    public string? MetricsAddress { get; set; }
+
     internal void CopyTo(AgentOptions target)
     {
+        target.ProxyAddress = ProxyAddress;
+        target.MetricsAddress = MetricsAddress;
         target.ServerUrl = ServerUrl;
         target.Root = Root;
         target.Name = Name;

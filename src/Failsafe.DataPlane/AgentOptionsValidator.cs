@@ -32,6 +32,16 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add("RestartBackoffBase must be positive and no larger than RestartBackoffMax.");
         }
 
+        if (!System.Net.IPAddress.TryParse(options.ProxyAddress, out _))
+        {
+            failures.Add($"Proxy address '{options.ProxyAddress}' is not an IP address (e.g. 0.0.0.0 or 127.0.0.1).");
+        }
+
+        if (options.MetricsAddress is { } metrics && !System.Net.IPEndPoint.TryParse(metrics, out _))
+        {
+            failures.Add($"Metrics address '{metrics}' is not an address:port (e.g. 127.0.0.1:9464).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,3 +1,4 @@
+using Failsafe.DataPlane.Traffic;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,13 @@ public static class AgentServiceCollectionExtensions
             };
         });
         services.TryAddSingleton<InstanceSupervisor>();
+        services.TryAddSingleton<ProxyMetrics>();
+        services.TryAddSingleton(sp => new TrafficProxy(
+            System.Net.IPAddress.Parse(sp.GetRequiredService<AgentOptions>().ProxyAddress),
+            sp.GetRequiredService<ProxyMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.TryAddSingleton<ServiceRouting>();
         services.TryAddSingleton<ReleaseInstaller>();
         services.TryAddSingleton<HookRunner>();
         services.TryAddSingleton<HealthGate>();

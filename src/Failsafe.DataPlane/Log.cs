@@ -108,4 +108,10 @@ internal static partial class Log
 
     [LoggerMessage(3409, LogLevel.Error, "{Service}: cannot read the manifest of current release {Release}: {Reason}")]
     public static partial void CurrentUnreadable(ILogger logger, string service, string release, string reason);
+
+    [LoggerMessage(3207, LogLevel.Warning, "Could not apply the server's canary routes: {Reason}")]
+    public static partial void RoutesNotApplied(ILogger logger, string reason);
+
+    [LoggerMessage(3208, LogLevel.Debug, "Metrics not reported ({Reason}); the next report carries on")]
+    public static partial void MetricsNotReported(ILogger logger, string reason);
 }

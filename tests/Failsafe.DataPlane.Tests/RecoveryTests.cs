@@ -174,7 +174,7 @@ public sealed class RecoveryTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(v2.Name, result.CurrentRelease);
         Assert.Equal(
             ["download:skipped", "verify:succeeded", "extract:skipped", "pre-activate:skipped", "start:succeeded",
-             "health:succeeded", "switch:succeeded", "stop-old:succeeded", "retention:succeeded"],
+             "health:succeeded", "warm-up:skipped", "switch:succeeded", "stop-old:succeeded", "retention:succeeded"],
             next.FinalSteps());
         Assert.Equal("hello from 2.0.0\n", await Http.GetAsync(next.Supervisor.Serving("web")!.Port));
         Assert.Single(InstanceRecord.ReadAll(next.Service("web")));

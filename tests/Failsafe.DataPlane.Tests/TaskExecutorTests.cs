@@ -24,7 +24,7 @@ public sealed class TaskExecutorTests(ITestOutputHelper output) : AgentHarnessTe
         Assert.Equal(v1.Name, first.CurrentRelease);
         Assert.Equal(
             ["download:succeeded", "verify:succeeded", "extract:succeeded", "pre-activate:skipped", "start:succeeded",
-             "health:succeeded", "switch:succeeded", "stop-old:skipped", "retention:succeeded"],
+             "health:succeeded", "warm-up:skipped", "switch:succeeded", "stop-old:skipped", "retention:succeeded"],
             Agent.FinalSteps());
         var v1Instance = Serving;
         Assert.Equal("hello from 1.0.0\n", await Http.GetAsync(v1Instance.Port));
@@ -36,7 +36,7 @@ public sealed class TaskExecutorTests(ITestOutputHelper output) : AgentHarnessTe
         Assert.Equal(v1.Name, second.PreviousRelease);
         Assert.Equal(v2.Name, second.CurrentRelease);
         Assert.Equal(v1.Name, PreviousRelease.Read(Web));
-        Assert.Equal("stop-old:succeeded", Agent.FinalSteps()[7]);
+        Assert.Equal("stop-old:succeeded", Agent.FinalSteps()[8]);
         Assert.Equal("hello from 2.0.0\n", await Http.GetAsync(Serving.Port));
         Assert.NotEqual(v1Instance.Port, Serving.Port);
         Assert.Equal(InstanceStates.Stopped, v1Instance.State);
@@ -59,7 +59,7 @@ public sealed class TaskExecutorTests(ITestOutputHelper output) : AgentHarnessTe
         Assert.Equal(v1.Name, back.CurrentRelease);
         Assert.Equal(opened, Agent.Artifacts.Opened);
         Assert.Equal(
-            ["verify:succeeded", "start:succeeded", "health:succeeded", "switch:succeeded", "stop-old:succeeded", "retention:succeeded"],
+            ["verify:succeeded", "start:succeeded", "health:succeeded", "warm-up:skipped", "switch:succeeded", "stop-old:succeeded", "retention:succeeded"],
             Agent.FinalSteps());
         Assert.Equal("hello from 1.0.0\n", await Http.GetAsync(Serving.Port));
         Assert.Equal(v2.Name, PreviousRelease.Read(Web));
@@ -275,7 +275,7 @@ public sealed class TaskExecutorTests(ITestOutputHelper output) : AgentHarnessTe
         var unknown = await Agent.RunAsync(new AgentTask(1, "reboot", "d-1", "web", null, null, null, AgentHarness.Settings()));
         var badName = await Agent.RunAsync(new AgentTask(2, TaskKinds.Deactivate, "d-2", "../etc", null, null, null, AgentHarness.Settings()));
 
-        Assert.Equal("This agent does not know task kind 'reboot' (it knows install, activate, deactivate).", unknown.Error);
+        Assert.Equal("This agent does not know task kind 'reboot' (it knows install, activate, deactivate, canary, promote, stop-canary).", unknown.Error);
         Assert.Equal("'../etc' is not a valid service name.", badName.Error);
         Assert.False(Directory.Exists(Temp.Combine("etc")));
     }

@@ -32,15 +32,17 @@ public sealed class ClusterFixture : IAsyncLifetime
         TryDelete(WorkDirectory);
     }
 
-    internal async Task<(string Path, string Sha256)> PackAsync(string service, string version, bool healthy = true, string? preActivate = null)
+    internal async Task<(string Path, string Sha256)> PackAsync(
+        string service, string version, bool healthy = true, string? preActivate = null, double errorRate = 0, double delayMs = 0)
     {
-        var (packed, path) = await SampleReleases.PackAsync(TestPaths.SampleBuild, WorkDirectory, new SampleReleases.SampleRelease(version, healthy, "", service, preActivate), CancellationToken.None);
+        var (packed, path) = await SampleReleases.PackAsync(
+            TestPaths.SampleBuild, WorkDirectory, new SampleReleases.SampleRelease(version, healthy, "", service, preActivate, errorRate, delayMs), CancellationToken.None);
         return (path, packed.Sha256);
     }
 
-    internal async Task<string> PushAsync(string service, string version, bool healthy = true, string? preActivate = null)
+    internal async Task<string> PushAsync(string service, string version, bool healthy = true, string? preActivate = null, double errorRate = 0, double delayMs = 0)
     {
-        var (path, sha) = await PackAsync(service, version, healthy, preActivate);
+        var (path, sha) = await PackAsync(service, version, healthy, preActivate, errorRate, delayMs);
         await Client.PushAsync(service, version, path, sha, CancellationToken.None);
         return sha;
     }

@@ -1,5 +1,7 @@
 using System.Reflection;
 using Failsafe.Contracts;
+using Failsafe.ControlPlane.Analysis;
+using Failsafe.ControlPlane.Api;
 using Failsafe.ControlPlane.Auth;
 using Failsafe.ControlPlane.Blobs;
 using Failsafe.ControlPlane.Hosting;
@@ -32,7 +34,22 @@ internal static class AgentProtocolEndpoints
         agent.MapPost(AgentRoutes.TaskSteps, StepAsync);
         agent.MapPost(AgentRoutes.TaskComplete, CompleteAsync);
         agent.MapGet(AgentRoutes.Blob, Blob);
+        agent.MapPost(AgentRoutes.Metrics, ReportMetrics);
         return routes;
+    }
+
+    private static IResult ReportMetrics(MetricsReport report, HttpContext context, TrafficMetricsStore metrics)
+    {
+        try
+        {
+            metrics.Add(AuthSchemes.AgentIdOf(context.User), report.Samples);
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiProblemException.BadRequest(e.Message);
+        }
+
+        return Results.NoContent();
     }
 
     private static Task<EnrollResponse> EnrollAsync(EnrollRequest request, HttpContext context, EnrollmentService enrollment) =>

@@ -32,10 +32,14 @@ internal sealed class TaskCompletion(IDatabase database, TimeProvider time, Orch
                 var detail = $"task {taskId} {(result.Succeeded ? "succeeded" : "failed: " + error)}";
                 if (task.Purpose == TaskPurposes.Deploy && host.TaskId == taskId && host.State == HostStates.InProgress)
                 {
-                    var changed = result.Succeeded
+                    var changed = result.Succeeded && task.Kind == TaskKinds.Canary
+                        // Running beside current, out of traffic until the rollout gives it its first step.
+                        ? host with { State = HostStates.Canary, CanaryWeight = 0 }
+                        : result.Succeeded
                         ? host with
                         {
                             State = HostStates.Succeeded,
+                            CanaryWeight = null,
                             // An agent that re-ran the task after its own switch reports previous == current;
                             // what the host ran before this deployment is then the one planned from its inventory.
                             PreviousRelease = result.PreviousRelease is { } reported && reported != result.CurrentRelease
@@ -49,7 +53,7 @@ internal sealed class TaskCompletion(IDatabase database, TimeProvider time, Orch
                 else if (task.Purpose == TaskPurposes.Rollback && host.RollbackTaskId == taskId && host.State == HostStates.RollingBack)
                 {
                     var changed = result.Succeeded
-                        ? host with { State = HostStates.RolledBack }
+                        ? host with { State = HostStates.RolledBack, CanaryWeight = null }
                         : host with { State = HostStates.Failed, Error = "rollback: " + error };
                     await Transitions.HostAsync(session, now, actor, host, changed, detail).ConfigureAwait(false);
                 }

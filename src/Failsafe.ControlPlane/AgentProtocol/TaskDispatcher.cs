@@ -19,14 +19,17 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(waitSeconds, 0, MaxWaitSeconds));
         var running = (request.RunningTaskIds ?? []).ToHashSet();
         await database.WriteAsync(s => AgentsStore.ReportAsync(s, agentId, time.GetUtcNow(), request.Inventory), cancellationToken).ConfigureAwait(false);
+        var applied = request.AppliedRoutes ?? [];
         while (true)
         {
             var signalled = signals.WaitFor(agentId);
             var tasks = await TakeAsync(agentId, running, cancellationToken).ConfigureAwait(false);
+            var routes = await database.ReadAsync(s => DeploymentsStore.CanaryRoutesAsync(s, agentId), cancellationToken).ConfigureAwait(false);
             var remaining = deadline - time.GetUtcNow();
-            if (tasks.Count > 0 || remaining <= TimeSpan.Zero)
+            // A changed canary weight answers the poll at once: taking a failing canary out of traffic must not wait for a timeout.
+            if (tasks.Count > 0 || remaining <= TimeSpan.Zero || !SameRoutes(routes, applied))
             {
-                return new PollResponse(tasks);
+                return new PollResponse(tasks, routes);
             }
 
             var pause = Task.Delay(remaining < RecheckInterval ? remaining : RecheckInterval, time, cancellationToken);
@@ -34,6 +37,9 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
+
+    private static bool SameRoutes(List<TrafficRoute> wanted, IReadOnlyList<TrafficRoute> applied) =>
+        wanted.Count == applied.Count && wanted.All(applied.Contains);
 
     private async Task<List<AgentTask>> TakeAsync(string agentId, HashSet<long> running, CancellationToken cancellationToken)
     {

@@ -16,8 +16,12 @@ internal static class DeploymentsApi
         group.MapGet(ApiRoutes.Deployments, ListAsync);
         group.MapPost(ApiRoutes.Deployments, CreateAsync);
         group.MapGet(ApiRoutes.Deployment, GetAsync);
+        group.MapPost(ApiRoutes.DeploymentAction, ActAsync);
         return routes;
     }
+
+    private static Task<DeploymentInfo> ActAsync(string id, string action, DeploymentControl control, HttpContext context) =>
+        control.ApplyAsync(id, action, AuthSchemes.ActorOf(context), context.RequestAborted);
 
     private static async Task<IResult> CreateAsync(CreateDeployment request, DeploymentPlanner planner, HttpContext context)
     {

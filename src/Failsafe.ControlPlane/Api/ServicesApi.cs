@@ -39,7 +39,7 @@ internal static class ServicesApi
                     .Where(x => x.State is not null)
                     .Select(x => new HostServiceStatus(
                         x.Agent.Name, x.Agent.IsOnline(now, options.AgentOfflineAfter), x.State!.Current, x.State.CurrentVersion,
-                        x.State.Installed, x.State.Instance))
+                        x.State.Installed, x.State.Instance, x.State.Canary))
                     .ToList();
                 var active = await DeploymentsStore.FindActiveAsync(s, service).ConfigureAwait(false);
                 var last = await DeploymentsStore.FindLastFinishedAsync(s, service).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Failsafe.ControlPlane.AgentProtocol;
+using Failsafe.ControlPlane.Analysis;
 using Failsafe.ControlPlane.Api;
 using Failsafe.ControlPlane.Auth;
 using Failsafe.ControlPlane.Blobs;
@@ -29,6 +30,11 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<OrchestratorSignal>();
         services.AddSingleton<AgentSignals>();
         services.AddSingleton<DeploymentStateMachine>();
+        services.AddSingleton<RolloutDriver>();
+        services.AddSingleton<DeploymentControl>();
+        services.AddSingleton<TrafficMetricsStore>();
+        services.AddSingleton<CanaryJudge>();
+        services.AddPrometheusMetricSource();
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<RollbackPlanner>();
         services.AddSingleton<TaskDispatcher>();

@@ -19,22 +19,35 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
                     ?? throw ApiProblemException.NotFound($"No release {request.Service} {request.Version} has been pushed.");
                 await RefuseIfActiveAsync(session, request.Service).ConfigureAwait(false);
                 var targets = SelectHosts(request, await AgentsStore.ListAsync(session).ConfigureAwait(false));
+                var settings = request.Settings ?? new ActivationSettings();
+                var policy = RolloutPolicyRules.Resolve(request.Policy, settings);
+                var canaryHosts = Math.Min(policy.CanaryHosts, targets.Count);
+                // A canary is compared with the release it runs beside: every canary host must run one already.
+                var bare = targets.Take(canaryHosts).Where(t => t.ServiceState(request.Service)?.Current is null).Select(t => t.Name).ToList();
+                var withCanary = policy.Steps!.Count > 0 && bare.Count == 0;
                 var now = time.GetUtcNow();
                 var deployment = new DeploymentRecord(
                     0, DeploymentKinds.Deploy, request.Service, request.Version, DeploymentStates.Running, request.BatchSize,
-                    request.NoRollback, request.Settings ?? new ActivationSettings(), now, now, actor.Name, null);
+                    request.NoRollback, settings, now, now, actor.Name, null, RolloutState.Start(policy, withCanary));
                 var id = await DeploymentsStore.InsertAsync(session, deployment).ConfigureAwait(false);
                 for (var i = 0; i < targets.Count; i++)
                 {
+                    var batch = !withCanary ? (i / request.BatchSize) + 1
+                        : i < canaryHosts ? 1
+                        : ((i - canaryHosts) / request.BatchSize) + 2;
                     await DeploymentsStore.InsertHostAsync(session, new DeploymentHostRecord(
-                        id, targets[i].Name, targets[i].Id, i, (i / request.BatchSize) + 1, HostStates.Pending,
+                        id, targets[i].Name, targets[i].Id, i, batch, HostStates.Pending,
                         targets[i].ServiceState(request.Service)?.Current, release.ReleaseId, null, null, null, now)).ConfigureAwait(false);
                 }
 
                 deployment = deployment with { Id = id };
                 await EventsStore.AppendAsync(
                     session, now, actor, "deployment.create", deployment.DisplayId,
-                    $"{request.Service} {request.Version} to {string.Join(", ", targets.Select(t => t.Name))} in batches of {request.BatchSize}"
+                    $"{request.Service} {request.Version} to {string.Join(", ", targets.Select(t => t.Name))}"
+                    + (withCanary
+                        ? $": canary on {string.Join(", ", targets.Take(canaryHosts).Select(t => t.Name))} at {string.Join(" → ", policy.Steps.Select(s => s.Weight + "%"))}, then batches of {request.BatchSize}"
+                        : $" in batches of {request.BatchSize}")
+                    + (policy.Steps.Count > 0 && !withCanary ? $" (no canary: {string.Join(", ", bare)} runs no release to compare with)" : string.Empty)
                     + (request.NoRollback ? ", no rollback" : string.Empty)).ConfigureAwait(false);
                 return await DeploymentReader.ToInfoAsync(session, deployment).ConfigureAwait(false);
             },
@@ -86,6 +99,11 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
         if (request.Settings is { } s && (s.KeepReleases < 1 || s.HealthTimeoutSeconds < 0 || s.DrainTimeoutSeconds < 0 || s.HookTimeoutSeconds < 1))
         {
             throw ApiProblemException.BadRequest("Settings must be positive: keep at least 1 release and give every timeout at least 1 second (a health timeout of 0 means the release's own).");
+        }
+
+        if (request.Settings?.Traffic is { } traffic)
+        {
+            RolloutPolicyRules.ValidateTraffic(traffic);
         }
     }
 

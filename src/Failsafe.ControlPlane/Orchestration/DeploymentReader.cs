@@ -9,7 +9,8 @@ internal static class DeploymentReader
     {
         var hosts = await DeploymentsStore.HostsAsync(session, deployment.Id).ConfigureAwait(false);
         var steps = await TasksStore.StepsByHostAsync(session, deployment.Id).ConfigureAwait(false);
-        return deployment.ToInfo(hosts.Select(h => h.ToInfo(steps.GetValueOrDefault(h.Host) ?? [])).ToList());
+        var canaryWeight = hosts.Where(h => h.CanaryWeight is not null).Select(h => h.CanaryWeight!.Value).DefaultIfEmpty(0).Max();
+        return deployment.ToInfo(hosts.Select(h => h.ToInfo(steps.GetValueOrDefault(h.Host) ?? [])).ToList(), canaryWeight);
     }
 
     public static async Task<DeploymentInfo?> FindAsync(DbSession session, long id)

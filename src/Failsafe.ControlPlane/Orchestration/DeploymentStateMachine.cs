@@ -6,12 +6,13 @@ namespace Failsafe.ControlPlane.Orchestration;
 
 /// <summary>
 /// Moves one deployment forward from what the database says, inside the caller's write transaction.
-/// Running it twice in a row does nothing the first run did not: every step is decided by stored state.
+/// Running it twice in a row does nothing the first run did not: every step is decided by stored state
+/// (and the verdict of the analysis, which the caller computed from metrics just before).
 /// </summary>
-internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions options)
+internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions options, RolloutDriver rollouts)
 {
-    /// <summary>Returns the agents that were given new tasks, to wake after commit.</summary>
-    public async Task<IReadOnlyList<string>> AdvanceAsync(DbSession session, long deploymentId)
+    /// <summary>Returns the agents that were given new tasks or routes, to wake after commit.</summary>
+    public async Task<IReadOnlyList<string>> AdvanceAsync(DbSession session, long deploymentId, VerdictInfo? verdict = null)
     {
         var deployment = await DeploymentsStore.FindAsync(session, deploymentId).ConfigureAwait(false);
         if (deployment is null || DeploymentStates.IsTerminal(deployment.State))
@@ -19,12 +20,12 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
             return [];
         }
 
-        var run = new Run(session, time.GetUtcNow(), deployment,
+        var run = new DeploymentRun(session, time.GetUtcNow(), deployment,
             await DeploymentsStore.HostsAsync(session, deploymentId).ConfigureAwait(false));
         await ExpireOverdueTasksAsync(run).ConfigureAwait(false);
         if (run.Deployment.State == DeploymentStates.Running)
         {
-            await AdvanceRunningAsync(run).ConfigureAwait(false);
+            await AdvanceRunningAsync(run, verdict).ConfigureAwait(false);
         }
 
         if (run.Deployment.State == DeploymentStates.RollingBack)
@@ -35,7 +36,7 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
         return run.Woken;
     }
 
-    private async Task ExpireOverdueTasksAsync(Run run)
+    private async Task ExpireOverdueTasksAsync(DeploymentRun run)
     {
         for (var i = 0; i < run.Hosts.Count; i++)
         {
@@ -59,37 +60,51 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
         }
     }
 
-    private async Task AdvanceRunningAsync(Run run)
+    private async Task AdvanceRunningAsync(DeploymentRun run, VerdictInfo? verdict)
     {
         var failures = run.Hosts.Where(h => h.State == HostStates.Failed).ToList();
         if (failures.Count > 0)
         {
+            // The canary leaves traffic at once; the rest of the batch may finish before deciding.
+            await run.SetCanaryWeightAsync(0).ConfigureAwait(false);
             await CancelUndispatchedAsync(run).ConfigureAwait(false);
             if (run.Hosts.Any(h => h.State == HostStates.InProgress))
             {
-                return; // let the rest of the batch finish before deciding
+                return;
             }
 
             await SkipPendingAsync(run).ConfigureAwait(false);
             var reason = Transitions.Describe(failures.OrderBy(h => h.UpdatedAt).ThenBy(h => h.Position).First());
-            var next = run.Deployment.NoRollback || run.Deployment.Kind == DeploymentKinds.Rollback
+            // A running canary is always stopped; --no-rollback only keeps switched hosts where they are.
+            var next = run.Deployment.Kind == DeploymentKinds.Rollback
+                || (run.Deployment.NoRollback && !run.Hosts.Any(h => h.State == HostStates.Canary))
                 ? DeploymentStates.Failed
                 : DeploymentStates.RollingBack;
             await run.SetDeploymentAsync(next, reason).ConfigureAwait(false);
             return;
         }
 
-        var unfinished = run.Hosts.Where(h => h.State is HostStates.Pending or HostStates.InProgress).ToList();
+        var unfinished = run.Hosts.Where(h => h.State is HostStates.Pending or HostStates.InProgress or HostStates.Canary).ToList();
         if (unfinished.Count == 0)
         {
             await run.SetDeploymentAsync(DeploymentStates.Succeeded, null).ConfigureAwait(false);
             return;
         }
 
-        var batch = unfinished.Min(h => h.Batch);
         var release = run.Deployment.Kind == DeploymentKinds.Deploy
             ? await ReleasesStore.FindAsync(run.Session, run.Deployment.Service, run.Deployment.Version).ConfigureAwait(false)
             : null;
+        if (run.Deployment.Rollout is not null && !await rollouts.AdvanceAsync(run, release, verdict).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (run.Hosts.Any(h => h.State is HostStates.InProgress or HostStates.Canary))
+        {
+            return;
+        }
+
+        var batch = unfinished.Min(h => h.Batch);
         for (var i = 0; i < run.Hosts.Count; i++)
         {
             var host = run.Hosts[i];
@@ -98,18 +113,21 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
                 continue;
             }
 
-            var task = release is null
-                ? run.NewTask(host, TaskPurposes.Deploy, TaskKinds.Activate, host.TargetRelease, null)
-                : run.NewTask(host, TaskPurposes.Deploy, TaskKinds.Install, release.ReleaseId, new ArtifactRef(release.Sha256, release.Size));
-            var taskId = await TasksStore.InsertAsync(run.Session, task).ConfigureAwait(false);
-            await run.SetHostAsync(i, host with { State = HostStates.InProgress, TaskId = taskId }, $"task {taskId}: {task.Kind} {task.ReleaseId}")
-                .ConfigureAwait(false);
-            run.Woken.Add(host.AgentId);
+            if (release is null)
+            {
+                await run.QueueAsync(i, TaskPurposes.Deploy, TaskKinds.Activate, host.TargetRelease, null, HostStates.InProgress).ConfigureAwait(false);
+            }
+            else
+            {
+                await run.QueueAsync(i, TaskPurposes.Deploy, TaskKinds.Install, release.ReleaseId, new ArtifactRef(release.Sha256, release.Size), HostStates.InProgress)
+                    .ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task AdvanceRollingBackAsync(Run run)
+    private static async Task AdvanceRollingBackAsync(DeploymentRun run)
     {
+        await run.SetCanaryWeightAsync(0).ConfigureAwait(false);
         await CancelUndispatchedAsync(run).ConfigureAwait(false);
         if (run.Hosts.Any(h => h.State == HostStates.InProgress))
         {
@@ -120,20 +138,23 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
         for (var i = 0; i < run.Hosts.Count; i++)
         {
             var host = run.Hosts[i];
-            if (host.State != HostStates.Succeeded)
+            if (host.State == HostStates.Canary || (host.State == HostStates.Failed && host.CanaryWeight is not null && host.RollbackTaskId is null))
             {
-                continue;
+                // Current never changed on a canary host: stopping the canary is the whole way back.
+                await run.QueueAsync(i, TaskPurposes.Rollback, TaskKinds.StopCanary, host.TargetRelease, null, HostStates.RollingBack).ConfigureAwait(false);
             }
-
-            // Going back is switching back: to the release the host ran before, or to nothing.
-            var task = host.PreviousRelease is null
-                ? run.NewTask(host, TaskPurposes.Rollback, TaskKinds.Deactivate, null, null)
-                : run.NewTask(host, TaskPurposes.Rollback, TaskKinds.Activate, host.PreviousRelease, null);
-            var taskId = await TasksStore.InsertAsync(run.Session, task).ConfigureAwait(false);
-            await run.SetHostAsync(
-                i, host with { State = HostStates.RollingBack, RollbackTaskId = taskId }, $"task {taskId}: {task.Kind} {task.ReleaseId ?? "(none)"}")
-                .ConfigureAwait(false);
-            run.Woken.Add(host.AgentId);
+            else if (host.State == HostStates.Succeeded && !run.Deployment.NoRollback)
+            {
+                // Going back is switching back: to the release the host ran before, or to nothing.
+                if (host.PreviousRelease is null)
+                {
+                    await run.QueueAsync(i, TaskPurposes.Rollback, TaskKinds.Deactivate, null, null, HostStates.RollingBack).ConfigureAwait(false);
+                }
+                else
+                {
+                    await run.QueueAsync(i, TaskPurposes.Rollback, TaskKinds.Activate, host.PreviousRelease, null, HostStates.RollingBack).ConfigureAwait(false);
+                }
+            }
         }
 
         if (run.Hosts.Any(h => h.State == HostStates.RollingBack))
@@ -144,7 +165,7 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
         var rollbackFailures = run.Hosts.Where(h => h.State == HostStates.Failed && h.RollbackTaskId is not null).ToList();
         if (rollbackFailures.Count == 0)
         {
-            await run.SetDeploymentAsync(DeploymentStates.RolledBack, null).ConfigureAwait(false);
+            await run.SetDeploymentAsync(run.Deployment.NoRollback ? DeploymentStates.Failed : DeploymentStates.RolledBack, null).ConfigureAwait(false);
             return;
         }
 
@@ -153,7 +174,7 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
     }
 
     /// <summary>A task no agent has picked up yet is withdrawn once the deployment stops going forward.</summary>
-    private static async Task CancelUndispatchedAsync(Run run)
+    private static async Task CancelUndispatchedAsync(DeploymentRun run)
     {
         for (var i = 0; i < run.Hosts.Count; i++)
         {
@@ -167,12 +188,14 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
             if (task?.State == TaskStates.Pending)
             {
                 await TasksStore.CompleteAsync(run.Session, taskId, run.Now, succeeded: false, "cancelled before an agent took it").ConfigureAwait(false);
-                await run.SetHostAsync(i, host with { State = HostStates.Skipped }, "cancelled before the agent took the task").ConfigureAwait(false);
+                // A promotion not yet taken leaves its host a canary (stopped on the way back); anything else never started.
+                var state = task.Kind == TaskKinds.Promote ? HostStates.Canary : HostStates.Skipped;
+                await run.SetHostAsync(i, host with { State = state }, "cancelled before the agent took the task").ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task SkipPendingAsync(Run run)
+    private static async Task SkipPendingAsync(DeploymentRun run)
     {
         for (var i = 0; i < run.Hosts.Count; i++)
         {
@@ -181,28 +204,5 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
                 await run.SetHostAsync(i, run.Hosts[i] with { State = HostStates.Skipped }).ConfigureAwait(false);
             }
         }
-    }
-
-    private sealed class Run(DbSession session, DateTimeOffset now, DeploymentRecord deployment, List<DeploymentHostRecord> hosts)
-    {
-        public DbSession Session => session;
-
-        public DateTimeOffset Now => now;
-
-        public DeploymentRecord Deployment { get; private set; } = deployment;
-
-        public List<DeploymentHostRecord> Hosts => hosts;
-
-        public List<string> Woken { get; } = [];
-
-        public async Task SetHostAsync(int index, DeploymentHostRecord changed, string? detail = null) =>
-            hosts[index] = await Transitions.HostAsync(session, now, Actor.System, hosts[index], changed, detail).ConfigureAwait(false);
-
-        public async Task SetDeploymentAsync(string state, string? reason) =>
-            Deployment = await Transitions.DeploymentAsync(session, now, Actor.System, Deployment, state, reason).ConfigureAwait(false);
-
-        public TaskRecord NewTask(DeploymentHostRecord host, string purpose, string kind, string? releaseId, ArtifactRef? artifact) =>
-            new(0, host.AgentId, Deployment.Id, host.Host, purpose, kind, Deployment.Service,
-                releaseId is null ? null : ReleaseIds.VersionOf(releaseId), releaseId, artifact, Deployment.Settings, TaskStates.Pending, now);
     }
 }

@@ -1,3 +1,5 @@
+using Failsafe.Contracts;
+using Failsafe.ControlPlane.Analysis;
 using Failsafe.ControlPlane.Hosting;
 using Failsafe.ControlPlane.Storage;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +14,7 @@ namespace Failsafe.ControlPlane.Orchestration;
 internal sealed partial class Orchestrator(
     IDatabase database,
     DeploymentStateMachine machine,
+    CanaryJudge judge,
     OrchestratorSignal signal,
     AgentSignals agents,
     ServerOptions options,
@@ -46,7 +49,8 @@ internal sealed partial class Orchestrator(
             IReadOnlyList<string> woken;
             try
             {
-                woken = await database.WriteAsync(s => machine.AdvanceAsync(s, id), cancellationToken).ConfigureAwait(false);
+                var verdict = await judge.EvaluateAsync(id, cancellationToken).ConfigureAwait(false);
+                woken = await database.WriteAsync(s => machine.AdvanceAsync(s, id, verdict), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -14,12 +14,42 @@ internal sealed record DeploymentRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string CreatedBy,
-    string? Reason)
+    string? Reason,
+    RolloutState? Rollout = null)
 {
     public string DisplayId => DeploymentIds.Format(Id);
 
-    public DeploymentInfo ToInfo(IReadOnlyList<DeploymentHostInfo> hosts) =>
-        new(DisplayId, Kind, Service, Version, State, BatchSize, NoRollback, CreatedAt, UpdatedAt, CreatedBy, Reason, hosts);
+    public DeploymentInfo ToInfo(IReadOnlyList<DeploymentHostInfo> hosts, int canaryWeight) =>
+        new(DisplayId, Kind, Service, Version, State, BatchSize, NoRollback, CreatedAt, UpdatedAt, CreatedBy, Reason, hosts,
+            Rollout is { } r ? new RolloutProgress(r.Phase, r.Step, canaryWeight, r.Paused, r.PromotedBy, r.Verdict, r.Policy) : null);
+}
+
+/// <summary>
+/// A progressive rollout's progress, stored with its deployment as one document: the policy it follows,
+/// the canary step in force and since when, and the last verdict.
+/// </summary>
+/// <param name="Step">0-based index into the policy's steps; -1 until the canary takes traffic.</param>
+/// <param name="WindowStart">Where the analysis window begins: when the canary first took traffic, or when the batches began.</param>
+/// <param name="HoldUntil">No next batch before this time.</param>
+/// <param name="HeldBatch">The last batch whose hold has begun.</param>
+internal sealed record RolloutState(
+    RolloutPolicy Policy,
+    string Phase,
+    int Step,
+    DateTimeOffset? StepStartedAt,
+    DateTimeOffset? WindowStart,
+    DateTimeOffset? HoldUntil,
+    bool Paused,
+    string? PromotedBy,
+    VerdictInfo? Verdict,
+    int HeldBatch = 0)
+{
+    public IReadOnlyList<CanaryStep> Steps => Policy.Steps ?? [];
+
+    public AnalysisSettings Analysis => Policy.Analysis ?? new AnalysisSettings();
+
+    public static RolloutState Start(RolloutPolicy policy, bool withCanary) =>
+        new(policy, withCanary ? RolloutPhases.Canary : RolloutPhases.Batches, -1, null, null, null, false, null, null);
 }
 
 internal sealed record DeploymentHostRecord(
@@ -34,7 +64,8 @@ internal sealed record DeploymentHostRecord(
     string? Error,
     long? TaskId,
     long? RollbackTaskId,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    int? CanaryWeight = null)
 {
     public string Target => $"{DeploymentIds.Format(DeploymentId)}/{Host}";
 

@@ -8,29 +8,29 @@ namespace Failsafe.ControlPlane.Storage;
 internal static class DeploymentsStore
 {
     private const string InsertColumns =
-        "kind, service, version, state, batch_size, no_rollback, settings_json, created_at, updated_at, created_by, reason";
+        "kind, service, version, state, batch_size, no_rollback, settings_json, created_at, updated_at, created_by, reason, rollout_json";
 
     private const string Columns = "id, " + InsertColumns;
 
     private const string HostColumns =
-        "deployment_id, host, agent_id, position, batch, state, previous_release, target_release, error, task_id, rollback_task_id, updated_at";
+        "deployment_id, host, agent_id, position, batch, state, previous_release, target_release, error, task_id, rollback_task_id, updated_at, canary_weight";
 
     public static async Task<long> InsertAsync(DbSession session, DeploymentRecord d) =>
         await session.ScalarAsync<long>(
             $"""
             INSERT INTO deployments ({InsertColumns})
-            VALUES (@kind, @service, @version, @state, @batch, @noRollback, @settings, @at, @at, @by, @reason)
+            VALUES (@kind, @service, @version, @state, @batch, @noRollback, @settings, @at, @at, @by, @reason, @rollout)
             RETURNING id
             """,
             ("@kind", d.Kind), ("@service", d.Service), ("@version", d.Version), ("@state", d.State), ("@batch", d.BatchSize),
             ("@noRollback", d.NoRollback), ("@settings", JsonSerializer.Serialize(d.Settings, FailsafeJson.Options)),
-            ("@at", d.CreatedAt), ("@by", d.CreatedBy), ("@reason", d.Reason)).ConfigureAwait(false);
+            ("@at", d.CreatedAt), ("@by", d.CreatedBy), ("@reason", d.Reason), ("@rollout", RolloutJson(d.Rollout))).ConfigureAwait(false);
 
     public static Task InsertHostAsync(DbSession session, DeploymentHostRecord h) =>
         session.ExecuteAsync(
             $"""
             INSERT INTO deployment_hosts ({HostColumns})
-            VALUES (@d, @host, @agent, @position, @batch, @state, @previous, @target, @error, @task, @rollbackTask, @at)
+            VALUES (@d, @host, @agent, @position, @batch, @state, @previous, @target, @error, @task, @rollbackTask, @at, @canaryWeight)
             """,
             HostParameters(h));
 
@@ -38,7 +38,7 @@ internal static class DeploymentsStore
         session.ExecuteAsync(
             """
             UPDATE deployment_hosts SET state = @state, previous_release = @previous, target_release = @target, error = @error,
-                task_id = @task, rollback_task_id = @rollbackTask, updated_at = @at
+                task_id = @task, rollback_task_id = @rollbackTask, updated_at = @at, canary_weight = @canaryWeight
             WHERE deployment_id = @d AND host = @host
             """,
             HostParameters(h));
@@ -47,6 +47,22 @@ internal static class DeploymentsStore
         session.ExecuteAsync(
             "UPDATE deployments SET state = @state, reason = COALESCE(@reason, reason), updated_at = @at WHERE id = @id",
             ("@id", id), ("@state", state), ("@reason", reason), ("@at", at));
+
+    public static Task UpdateRolloutAsync(DbSession session, long id, RolloutState rollout, DateTimeOffset at) =>
+        session.ExecuteAsync(
+            "UPDATE deployments SET rollout_json = @rollout, updated_at = @at WHERE id = @id",
+            ("@id", id), ("@rollout", RolloutJson(rollout)), ("@at", at));
+
+    /// <summary>The canary routes an agent should apply: one per service with a canary on that host in an active deployment.</summary>
+    public static Task<List<TrafficRoute>> CanaryRoutesAsync(DbSession session, string agentId) =>
+        session.QueryAsync(
+            """
+            SELECT d.service, h.target_release, h.canary_weight FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id
+            WHERE h.agent_id = @agent AND h.canary_weight IS NOT NULL AND d.state IN ('running', 'rolling-back')
+            ORDER BY d.service
+            """,
+            r => new TrafficRoute(r.Text("service"), r.TextOrNull("target_release"), r.Int32("canary_weight")),
+            ("@agent", agentId));
 
     public static Task<DeploymentRecord?> FindAsync(DbSession session, long id) =>
         session.QuerySingleOrDefaultAsync($"SELECT {Columns} FROM deployments WHERE id = @id", Map, ("@id", id));
@@ -93,16 +109,20 @@ internal static class DeploymentsStore
     [
         ("@d", h.DeploymentId), ("@host", h.Host), ("@agent", h.AgentId), ("@position", h.Position), ("@batch", h.Batch),
         ("@state", h.State), ("@previous", h.PreviousRelease), ("@target", h.TargetRelease), ("@error", h.Error),
-        ("@task", h.TaskId), ("@rollbackTask", h.RollbackTaskId), ("@at", h.UpdatedAt),
+        ("@task", h.TaskId), ("@rollbackTask", h.RollbackTaskId), ("@at", h.UpdatedAt), ("@canaryWeight", h.CanaryWeight),
     ];
+
+    private static string? RolloutJson(RolloutState? rollout) =>
+        rollout is null ? null : JsonSerializer.Serialize(rollout, FailsafeJson.Options);
 
     private static DeploymentRecord Map(DbDataReader r) => new(
         r.Int64("id"), r.Text("kind"), r.Text("service"), r.Text("version"), r.Text("state"), r.Int32("batch_size"),
         r.Bool("no_rollback"), JsonSerializer.Deserialize<ActivationSettings>(r.Text("settings_json"), FailsafeJson.Options)!,
-        r.Time("created_at"), r.Time("updated_at"), r.Text("created_by"), r.TextOrNull("reason"));
+        r.Time("created_at"), r.Time("updated_at"), r.Text("created_by"), r.TextOrNull("reason"),
+        r.TextOrNull("rollout_json") is { } rollout ? JsonSerializer.Deserialize<RolloutState>(rollout, FailsafeJson.Options) : null);
 
     private static DeploymentHostRecord MapHost(DbDataReader r) => new(
         r.Int64("deployment_id"), r.Text("host"), r.Text("agent_id"), r.Int32("position"), r.Int32("batch"), r.Text("state"),
         r.TextOrNull("previous_release"), r.TextOrNull("target_release"), r.TextOrNull("error"),
-        r.Int64OrNull("task_id"), r.Int64OrNull("rollback_task_id"), r.Time("updated_at"));
+        r.Int64OrNull("task_id"), r.Int64OrNull("rollback_task_id"), r.Time("updated_at"), r.Int32OrNull("canary_weight"));
 }

@@ -22,6 +22,8 @@ internal static class ReaderExtensions
 
     public static int Int32(this DbDataReader reader, string column) => (int)reader.GetInt64(reader.GetOrdinal(column));
 
+    public static int? Int32OrNull(this DbDataReader reader, string column) => (int?)reader.Int64OrNull(column);
+
     public static bool Bool(this DbDataReader reader, string column) => reader.GetInt64(reader.GetOrdinal(column)) != 0;
 
     public static DateTimeOffset Time(this DbDataReader reader, string column) =>

@@ -135,5 +135,12 @@ internal static class SqliteMigrations
         """
         ALTER TABLE enrollment_tokens ADD COLUMN replaces TEXT NULL;
         """,
+
+        // 3: progressive delivery. A deployment with a rollout keeps its policy, step and last verdict as one JSON document;
+        // a host running a canary keeps the share of traffic the canary should take there (agents poll it).
+        """
+        ALTER TABLE deployments ADD COLUMN rollout_json TEXT NULL;
+        ALTER TABLE deployment_hosts ADD COLUMN canary_weight INTEGER NULL;
+        """,
     ];
 }

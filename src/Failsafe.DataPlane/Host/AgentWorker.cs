@@ -1,3 +1,5 @@
+using System.Net;
+using Failsafe.DataPlane.Traffic;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +17,8 @@ internal sealed class AgentWorker(
     AgentIdentityStore identities,
     InstanceSupervisor supervisor,
     TaskExecutor executor,
+    ServiceRouting routing,
+    ProxyMetrics metrics,
     InventoryReader inventory,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -29,6 +33,10 @@ internal sealed class AgentWorker(
         try
         {
             await recovery.RunAsync(stoppingToken).ConfigureAwait(false);
+            await routing.RestoreAsync(stoppingToken).ConfigureAwait(false);
+            await using var metricsEndpoint = options.MetricsAddress is { } address
+                ? await MetricsEndpoint.StartAsync(IPEndPoint.Parse(address), metrics.Recorder.WritePrometheus, stoppingToken).ConfigureAwait(false)
+                : null;
             var identity = await enrollment.EnsureEnrolledAsync(stoppingToken).ConfigureAwait(false);
             var server = ServerConnection.ParseServerUrl(options.ServerUrl ?? identity.ServerUrl);
             using var connection = ServerConnection.ForAgent(server, identity, identities);
@@ -41,8 +49,19 @@ internal sealed class AgentWorker(
                 inventory.Read,
                 new AgentLoopOptions(options.PollWaitSeconds),
                 time,
-                logger);
-            await loop.RunAsync(stoppingToken).ConfigureAwait(false);
+                logger,
+                routing);
+            using var stopReporting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var reporting = new MetricsReporter(metrics, time, logger).RunAsync(client.PostMetricsAsync, stopReporting.Token);
+            try
+            {
+                await loop.RunAsync(stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopReporting.CancelAsync().ConfigureAwait(false);
+                await reporting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

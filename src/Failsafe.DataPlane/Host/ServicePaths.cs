@@ -25,6 +25,9 @@ internal sealed class ServicePaths(string name, string directory)
 
     public string PreviousFile => Path.Combine(StateDirectory, "previous");
 
+    /// <summary>The traffic settings the server last sent: the proxy fronts the service again after an agent restart.</summary>
+    public string TrafficFile => Path.Combine(StateDirectory, "traffic.json");
+
     public string ReleaseDirectory(string release) => Path.Combine(Releases, release);
 
     public string ManifestFile(string release) => Path.Combine(Releases, release, ArtifactLayout.InstalledManifestName);

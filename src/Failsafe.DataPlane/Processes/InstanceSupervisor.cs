@@ -12,12 +12,26 @@ namespace Failsafe.DataPlane;
 internal sealed class InstanceSupervisor(SupervisorOptions options, TimeProvider time, ILogger<InstanceSupervisor> logger)
 {
     private readonly ConcurrentDictionary<string, ServiceInstance> _serving = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ServiceInstance> _canaries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ServiceInstance, byte> _all = new();
 
     public SupervisorOptions Options => options;
 
     /// <summary>The instance serving a service (running or being restarted), if any.</summary>
     public ServiceInstance? Serving(string service) => _serving.TryGetValue(service, out var instance) ? instance : null;
+
+    /// <summary>The canary instance running beside the serving one, if any.</summary>
+    public ServiceInstance? Canary(string service) => _canaries.TryGetValue(service, out var instance) ? instance : null;
+
+    /// <summary>Makes a healthy candidate the service's canary: supervised (restarted if it exits) but not current.</summary>
+    public void SetCanary(ServiceInstance instance)
+    {
+        instance.Promote();
+        _canaries[instance.Service] = instance;
+    }
+
+    /// <summary>Takes the canary out of its slot (it keeps running): the caller makes it serve or stops it.</summary>
+    public ServiceInstance? TakeCanary(string service) => _canaries.TryRemove(service, out var instance) ? instance : null;
 
     /// <summary>Starts an instance of an installed release on a fresh port; it is not restarted if it exits until it is promoted.</summary>
     public ServiceInstance StartCandidate(ServicePaths service, InstalledRelease release) =>
@@ -39,6 +53,7 @@ internal sealed class InstanceSupervisor(SupervisorOptions options, TimeProvider
     public async Task StopAsync(ServiceInstance instance, TimeSpan drainTimeout, CancellationToken cancellationToken)
     {
         ((ICollection<KeyValuePair<string, ServiceInstance>>)_serving).Remove(new(instance.Service, instance));
+        ((ICollection<KeyValuePair<string, ServiceInstance>>)_canaries).Remove(new(instance.Service, instance));
         await instance.StopAsync(drainTimeout, cancellationToken).ConfigureAwait(false);
         _all.TryRemove(instance, out _);
     }

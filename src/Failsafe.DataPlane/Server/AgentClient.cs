@@ -34,6 +34,13 @@ internal sealed class AgentClient(HttpClient http, TimeProvider time) : IAgentSe
         await ServerErrors.EnsureSuccessAsync(response, $"completion of task {taskId}", timeout.Token).ConfigureAwait(false);
     }
 
+    public async Task PostMetricsAsync(MetricsReport report, CancellationToken cancellationToken)
+    {
+        using var timeout = Deadline(TimeSpan.FromSeconds(5), cancellationToken);
+        using var response = await http.PostAsJsonAsync(AgentRoutes.Metrics, report, FailsafeJson.Options, timeout.Token).ConfigureAwait(false);
+        await ServerErrors.EnsureSuccessAsync(response, "metrics report", timeout.Token).ConfigureAwait(false);
+    }
+
     /// <summary>The artifact's bytes, streamed; the caller hashes them as they arrive.</summary>
     public async Task<Stream> OpenAsync(ArtifactRef artifact, CancellationToken cancellationToken)
     {

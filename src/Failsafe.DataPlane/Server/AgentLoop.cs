@@ -18,7 +18,8 @@ internal sealed class AgentLoop(
     Func<HostInventory> inventory,
     AgentLoopOptions options,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    ITrafficRoutes? routes = null)
 {
     private readonly Channel<AgentTask> _queue = Channel.CreateUnbounded<AgentTask>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, byte> _pending = new();
@@ -63,7 +64,7 @@ internal sealed class AgentLoop(
             try
             {
                 // Queued, running, or done but not yet acknowledged: the server must not hand these out again.
-                var request = new PollRequest(inventory(), [.. _pending.Keys.Order()]);
+                var request = new PollRequest(inventory(), [.. _pending.Keys.Order()], routes?.Wanted);
                 response = await server.PollAsync(request, options.PollWaitSeconds, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -84,6 +85,11 @@ internal sealed class AgentLoop(
                 backoff.Reset();
             }
 
+            if (routes is not null && response.Routes is { } wanted)
+            {
+                await ApplyRoutesAsync(routes, wanted, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var task in response.Tasks)
             {
                 // Already queued or running: the server only repeated itself.
@@ -92,6 +98,18 @@ internal sealed class AgentLoop(
                     _queue.Writer.TryWrite(task);
                 }
             }
+        }
+    }
+
+    private async Task ApplyRoutesAsync(ITrafficRoutes routes, IReadOnlyList<TrafficRoute> wanted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await routes.ApplyWantedAsync(wanted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.RoutesNotApplied(logger, e.Message);
         }
     }
 

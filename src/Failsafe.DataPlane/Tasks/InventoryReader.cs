@@ -38,6 +38,7 @@ internal sealed class InventoryReader(HostPaths host, InstanceSupervisor supervi
 
         // Oldest first, newest last: the order they were installed in.
         var installed = Retention.InstalledNewestFirst(service).Reverse().ToList();
-        return new ServiceState(service.Name, current, version, installed, supervisor.Serving(service.Name)?.ToContract());
+        return new ServiceState(service.Name, current, version, installed, supervisor.Serving(service.Name)?.ToContract(),
+            supervisor.Canary(service.Name)?.ToContract());
     }
 }

@@ -9,7 +9,11 @@ internal static class StepNames
     public const string PreActivate = "pre-activate";
     public const string Start = "start";
     public const string Health = "health";
+    public const string WarmUp = "warm-up";
+    /// <summary>The canary joins the proxy's routes.</summary>
+    public const string Route = "route";
     public const string Switch = "switch";
     public const string StopOld = "stop-old";
+    public const string StopCanary = "stop-canary";
     public const string Retention = "retention";
 }

@@ -8,12 +8,13 @@ namespace Failsafe.DataPlane;
 /// Executes one <see cref="AgentTask"/>. Every kind converges: running a task again after the
 /// agent died half-way finds what is already done (installed, current, serving) and goes on from there.
 /// </summary>
-internal sealed class TaskExecutor(
+internal sealed partial class TaskExecutor(
     HostPaths host,
     ReleaseInstaller installer,
     InstanceSupervisor supervisor,
     HookRunner hooks,
     HealthGate health,
+    ServiceRouting routing,
     InventoryReader inventory,
     TimeProvider time,
     ILogger<TaskExecutor> logger)
@@ -36,8 +37,22 @@ internal sealed class TaskExecutor(
 
             service = host.Service(task.Service);
             before = CurrentLink.Read(service);
+            if (task.Settings.Traffic is { } traffic)
+            {
+                await routing.ConfigureAsync(service, traffic, cancellationToken).ConfigureAwait(false);
+            }
+
             switch (task.Kind)
             {
+                case TaskKinds.Canary:
+                    await StartCanaryAsync(task, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TaskKinds.Promote:
+                    await PromoteCanaryAsync(task, service, steps, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TaskKinds.StopCanary:
+                    await StopCanaryAsync(service, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+                    break;
                 case TaskKinds.Install:
                     await InstallAsync(task, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
                     break;
@@ -55,7 +70,7 @@ internal sealed class TaskExecutor(
             Log.TaskSucceeded(logger, task.Id, task.Kind, task.Service, after ?? "none");
             return new TaskResult(true, null, before, after, inventory.Read());
         }
-        catch (Exception e) when (e is TaskFailedException or ArtifactException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is TaskFailedException or ArtifactException or IOException or UnauthorizedAccessException or AgentException)
         {
             Log.TaskFailed(logger, task.Id, task.Kind, task.Service, e.Message);
             return new TaskResult(false, e.Message, before, service is null ? null : CurrentLink.Read(service), inventory.Read());
@@ -63,6 +78,22 @@ internal sealed class TaskExecutor(
     }
 
     private async Task InstallAsync(
+        AgentTask task, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
+    {
+        var release = await EnsureInstalledAsync(task, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
+        if (await AlreadyServingAsync(service, release, task.Settings, cancellationToken).ConfigureAwait(false) is { } serving)
+        {
+            await steps.SkipAsync(StepNames.PreActivate, $"{release.Name} is already current and serving").ConfigureAwait(false);
+            await ConvergedAsync(service, release, task.Settings, serving, steps, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await RunPreActivateHookAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+        await ActivateAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>download → verify → extract, or nothing but a check when the artifact is already installed.</summary>
+    private async Task<InstalledRelease> EnsureInstalledAsync(
         AgentTask task, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
     {
         if (task.Artifact is not { } artifact || !ReleaseNames.IsSha256(artifact.Sha256))
@@ -106,15 +137,7 @@ internal sealed class TaskExecutor(
             }, cancellationToken).ConfigureAwait(false);
         }
 
-        if (await AlreadyServingAsync(service, release, task.Settings, cancellationToken).ConfigureAwait(false) is { } serving)
-        {
-            await steps.SkipAsync(StepNames.PreActivate, $"{release.Name} is already current and serving").ConfigureAwait(false);
-            await ConvergedAsync(service, release, task.Settings, serving, steps, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await RunPreActivateHookAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
-        await ActivateAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+        return release;
     }
 
     private async Task ActivateInstalledAsync(AgentTask task, ServicePaths service, StepRecorder steps, CancellationToken cancellationToken)
@@ -232,20 +255,7 @@ internal sealed class TaskExecutor(
         var switched = false;
         try
         {
-            candidate = await steps.RunAsync(StepNames.Start, () =>
-            {
-                var started = supervisor.StartCandidate(service, release);
-                return Task.FromResult((started, (string?)$"pid {started.Pid} on port {started.Port}, log {started.LogFile}"));
-            }, cancellationToken).ConfigureAwait(false);
-
-            await steps.RunAsync(StepNames.Health, async () =>
-            {
-                var result = await health.WaitHealthyAsync(candidate, release.Manifest.HealthCheck.Path, HealthTimeout(release, settings), cancellationToken).ConfigureAwait(false);
-                return result.Healthy
-                    ? result.Message
-                    : throw new StepFailedException(result.Message, $"{result.Message}\n--- last lines of {candidate.LogFile} ---\n{LogTail.Read(candidate.LogFile)}");
-            }, cancellationToken).ConfigureAwait(false);
-
+            candidate = await StartHealthyAsync(service, release, settings, steps, cancellationToken).ConfigureAwait(false);
             var current = CurrentLink.Read(service);
             await steps.RunAsync(StepNames.Switch, () =>
             {
@@ -268,6 +278,8 @@ internal sealed class TaskExecutor(
                 return Task.FromResult<string?>($"current -> releases/{release.Name} (was {current ?? "none"})");
             }, cancellationToken).ConfigureAwait(false);
             switched = true;
+            // The proxy hands new requests to the new instance; those in flight finish on the old one (stop-old drains them).
+            await routing.RefreshAsync(service.Name, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -282,6 +294,7 @@ internal sealed class TaskExecutor(
                 {
                     // Current was stopped to make way: bring it back as it was rather than leave nothing running.
                     await supervisor.RecoverServiceAsync(service, CancellationToken.None).ConfigureAwait(false);
+                    await routing.RefreshAsync(service.Name, CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }
@@ -294,11 +307,7 @@ internal sealed class TaskExecutor(
         }
         else
         {
-            await steps.RunAsync(StepNames.StopOld, async () =>
-            {
-                await supervisor.StopAsync(old, drain, cancellationToken).ConfigureAwait(false);
-                return $"stopped {old.Release} (port {old.Port})";
-            }, cancellationToken).ConfigureAwait(false);
+            await StopDrainedAsync(service, old, drain, StepNames.StopOld, steps, cancellationToken).ConfigureAwait(false);
         }
 
         await ApplyRetentionAsync(service, settings, steps).ConfigureAwait(false);
@@ -321,16 +330,15 @@ internal sealed class TaskExecutor(
 
         if (supervisor.Serving(service.Name) is { } serving)
         {
-            await steps.RunAsync(StepNames.StopOld, async () =>
-            {
-                await supervisor.StopAsync(serving, TimeSpan.FromSeconds(Math.Max(0, task.Settings.DrainTimeoutSeconds)), cancellationToken).ConfigureAwait(false);
-                return $"stopped {serving.Release} (port {serving.Port})";
-            }, cancellationToken).ConfigureAwait(false);
+            await StopDrainedAsync(service, serving, TimeSpan.FromSeconds(Math.Max(0, task.Settings.DrainTimeoutSeconds)), StepNames.StopOld, steps, cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
             await steps.SkipAsync(StepNames.StopOld, "no instance was running").ConfigureAwait(false);
         }
+
+        await routing.RefreshAsync(service.Name, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ApplyRetentionAsync(ServicePaths service, ActivationSettings settings, StepRecorder steps)

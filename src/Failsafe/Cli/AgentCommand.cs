@@ -11,7 +11,12 @@ internal static class AgentCommand
         var root = new Option<string>("--root") { Description = "Folder the agent owns on this host (releases, current, shared).", DefaultValueFactory = _ => "/var/lib/failsafe" };
         var name = new Option<string>("--name") { Description = "This host's name in Failsafe.", DefaultValueFactory = _ => Environment.MachineName.ToLowerInvariant() };
         var token = new Option<string?>("--enroll-token") { Description = "One-time token from 'failsafe agent-token create' (first start only; or FAILSAFE_ENROLL_TOKEN)." };
-        var command = new Command("agent", "Run the data plane on this host: dial out to the server, install releases, switch, supervise.") { server, root, name, token };
+        var proxyAddress = new Option<string>("--proxy-address") { Description = "Address the traffic proxy listens on for services' public ports.", DefaultValueFactory = _ => "0.0.0.0" };
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics of the proxy at this address:port, e.g. 127.0.0.1:9464." };
+        var command = new Command("agent", "Run the data plane on this host: dial out to the server, install releases, switch, supervise, and front services with the traffic proxy.")
+        {
+            server, root, name, token, proxyAddress, metrics,
+        };
         command.SetAction(async (result, ct) =>
         {
             await AgentHost.RunAsync(
@@ -21,6 +26,8 @@ internal static class AgentCommand
                     Root = Path.GetFullPath(result.GetValue(root)!),
                     Name = result.GetValue(name)!,
                     EnrollToken = result.GetValue(token) ?? Environment.GetEnvironmentVariable("FAILSAFE_ENROLL_TOKEN"),
+                    ProxyAddress = result.GetValue(proxyAddress)!,
+                    MetricsAddress = result.GetValue(metrics),
                 },
                 ct).ConfigureAwait(false);
             return 0;

@@ -20,10 +20,12 @@ internal static class DeployCommand
         var keep = new Option<int>("--keep") { Description = "Releases kept on each host (never the current or previous one).", DefaultValueFactory = _ => 5 };
         var detach = new Option<bool>("--detach") { Description = "Start the deployment and return without following it." };
         var json = new Option<bool>("--json") { Description = "Print the final deployment as JSON." };
-        var command = new Command("deploy", "Roll a pushed release out to hosts, batch by batch, rolling back by itself if a host fails.")
+        var rollout = new RolloutOptions();
+        var command = new Command("deploy", "Roll a pushed release out: a canary beside the running version when the service is behind the proxy (--port), then batches; rolls back by itself when a host fails or analysis finds the new version worse.")
         {
             service, version, hosts, all, batch, noRollback, healthTimeout, keep, detach, json,
         };
+        rollout.AddTo(command);
         connection.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
@@ -38,10 +40,11 @@ internal static class DeployCommand
                 throw new UserException("--batch must be at least 1.");
             }
 
-            var settings = new ActivationSettings(KeepReleases: result.GetValue(keep), HealthTimeoutSeconds: result.GetValue(healthTimeout) ?? 0);
+            var (settings, policy) = rollout.Read(
+                result, new ActivationSettings(KeepReleases: result.GetValue(keep), HealthTimeoutSeconds: result.GetValue(healthTimeout) ?? 0));
             using var client = connection.CreateClient(result);
             var created = await client.CreateDeploymentAsync(
-                new CreateDeployment(result.GetValue(service)!, result.GetValue(version)!, hostList, result.GetValue(all), result.GetValue(batch), result.GetValue(noRollback), settings),
+                new CreateDeployment(result.GetValue(service)!, result.GetValue(version)!, hostList, result.GetValue(all), result.GetValue(batch), result.GetValue(noRollback), settings, policy),
                 ct).ConfigureAwait(false);
             return await FinishAsync(client, created, result.GetValue(detach), result.GetValue(json), ct).ConfigureAwait(false);
         });

@@ -24,8 +24,50 @@ internal static class DeploymentTable
                 Markup.Escape(h.Error ?? (last is null ? "" : $"{last.Name} {last.Status} ({last.DurationMs} ms)")));
         }
 
-        return d.Reason is null ? table : new Rows(table, new Markup($"[grey]{Markup.Escape(d.Reason)}[/]"));
+        var lines = new List<IRenderable> { table };
+        if (Progress(d) is { } progress)
+        {
+            lines.Add(new Markup(Markup.Escape(progress)));
+        }
+
+        if (d.Rollout?.Verdict is { } verdict)
+        {
+            lines.Add(new Markup($"{VerdictMarkup(verdict.Outcome)} {Markup.Escape(verdict.Sentence)}"));
+        }
+
+        if (d.Reason is not null)
+        {
+            lines.Add(new Markup($"[grey]{Markup.Escape(d.Reason)}[/]"));
+        }
+
+        return lines.Count == 1 ? table : new Rows(lines);
     }
+
+    /// <summary>"canary step 2 of 3: 25% of traffic (paused)", or null when the deployment has no canary.</summary>
+    public static string? Progress(DeploymentInfo d)
+    {
+        if (d.Rollout is not { } r)
+        {
+            return null;
+        }
+
+        if ((r.Policy.Steps ?? []).Count == 0 || r.Phase != RolloutPhases.Canary)
+        {
+            return r.Paused ? "paused" : null;
+        }
+
+        var steps = r.Policy.Steps!.Count;
+        var where = r.Step < 0 ? "canary starting" : $"canary step {r.Step + 1} of {steps}: {r.CanaryWeight}% of traffic";
+        return where + (r.Paused ? " (paused)" : string.Empty) + (r.PromotedBy is { } by ? $" (promoted by {by})" : string.Empty);
+    }
+
+    public static string VerdictMarkup(string outcome) => outcome switch
+    {
+        VerdictOutcomes.Pass => "[green]PASS[/]",
+        VerdictOutcomes.Fail => "[red]FAIL[/]",
+        VerdictOutcomes.NoData => "[grey]NO-DATA[/]",
+        _ => "[yellow]HOLD[/]",
+    };
 
     public static string StateMarkup(string state) => state switch
     {
@@ -34,6 +76,7 @@ internal static class DeploymentTable
         DeploymentStates.RolledBack => "[yellow]rolled-back[/]",
         DeploymentStates.RollingBack => "[yellow]rolling-back[/]",
         HostStates.InProgress => "[blue]in-progress[/]",
+        HostStates.Canary => "[blue]canary[/]",
         _ => Markup.Escape(state),
     };
 }

@@ -21,6 +21,11 @@ internal static class FailsafeCli
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(RollbackCommand.Create());
+        foreach (var intervene in InterveneCommands.Create())
+        {
+            root.Subcommands.Add(intervene);
+        }
+
         root.Subcommands.Add(ListCommands.CreateHosts());
         root.Subcommands.Add(ListCommands.CreateReleases());
         root.Subcommands.Add(ListCommands.CreateEvents());

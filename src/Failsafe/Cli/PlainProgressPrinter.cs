@@ -8,6 +8,8 @@ internal sealed class PlainProgressPrinter(TextWriter output)
     private readonly Dictionary<string, string> _hostStates = [];
     private readonly Dictionary<string, int> _stepsSeen = [];
     private string? _state;
+    private string? _progress;
+    private string? _verdictOutcome;
 
     public void Print(DeploymentInfo deployment)
     {
@@ -17,10 +19,23 @@ internal sealed class PlainProgressPrinter(TextWriter output)
             PrintState(deployment);
         }
 
+        if (DeploymentTable.Progress(deployment) is { } progress && progress != _progress)
+        {
+            _progress = progress;
+            output.WriteLine($"  {progress}");
+        }
+
+        // A verdict line when the outcome changes (the numbers change every second; the outcome is the news).
+        if (deployment.Rollout?.Verdict is { } verdict && verdict.Outcome != _verdictOutcome)
+        {
+            _verdictOutcome = verdict.Outcome;
+            output.WriteLine($"  verdict {verdict.Outcome.ToUpperInvariant()}: {verdict.Sentence}");
+        }
+
         foreach (var host in deployment.Hosts)
         {
             var stateChanged = _hostStates.GetValueOrDefault(host.Host) != host.State;
-            var hostDone = host.State is not (HostStates.Pending or HostStates.InProgress or HostStates.RollingBack);
+            var hostDone = host.State is not (HostStates.Pending or HostStates.InProgress or HostStates.RollingBack or HostStates.Canary);
             if (stateChanged && !hostDone)
             {
                 PrintState(host);

@@ -61,6 +61,11 @@ internal static class StatusCommand
         foreach (var h in status.Hosts)
         {
             var instance = h.Instance is { } i ? $"{i.State} on :{i.Port.ToString(CultureInfo.InvariantCulture)}" + (i.Restarts > 0 ? $", {i.Restarts} restarts" : "") : "-";
+            if (h.Canary is { } c)
+            {
+                instance += $"; canary {c.Release} {c.State} on :{c.Port.ToString(CultureInfo.InvariantCulture)}";
+            }
+
             table.AddRow(Markup.Escape(h.Host), h.Online ? "yes" : "[red]no[/]", Markup.Escape(h.Current ?? "-"), Markup.Escape(instance), h.Installed.Count.ToString(CultureInfo.InvariantCulture));
         }
 

@@ -65,6 +65,9 @@ internal sealed class FailsafeClient : IDisposable
     public Task<DeploymentInfo> GetDeploymentAsync(string id, CancellationToken ct) =>
         GetAsync<DeploymentInfo>(ApiRoutes.DeploymentFor(id), ct);
 
+    public Task<DeploymentInfo> ActAsync(string id, string action, CancellationToken ct) =>
+        SendAsync<DeploymentInfo>(HttpMethod.Post, ApiRoutes.DeploymentActionFor(id, action), null, ct);
+
     public Task<IReadOnlyList<DeploymentInfo>> ListDeploymentsAsync(string? service, CancellationToken ct) =>
         GetAsync<IReadOnlyList<DeploymentInfo>>(ApiRoutes.Deployments + Query("service", service), ct);
 

@@ -5,13 +5,18 @@ using Failsafe.Contracts;
 namespace Failsafe.Demo;
 
 /// <summary>
-/// The whole story on one machine: a server, three hosts, v1 and v2 rolled out host by host,
-/// and a broken v3 that fails its health check on the first host and is rolled back by itself.
+/// The whole story on one machine: a server and three hosts, each with the traffic proxy on the same public
+/// port. v1 goes out host by host; then, under steady load, v2 goes through canary steps and is promoted, v3
+/// (5% errors, health check green) and v4 (30% slower) are caught by analysis and rolled back, and v5 (failing
+/// its health check) never takes a single request. Every verdict is told in its own words.
 /// </summary>
 internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Narrator narrator, string workDirectory)
 {
     private const string Service = "hello";
+    private const double BaseDelayMs = 10;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private readonly int _publicPort = LocalCluster.FreePort(LocalCluster.HostAddress("host-1"));
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -19,7 +24,8 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
         await cluster.StartAgentsAsync(client, 3, ct).ConfigureAwait(false);
         foreach (var host in cluster.HostNames)
         {
-            narrator.Say($"{host}: an agent with its own root {cluster.HostRoot(host)}, enrolled with a one-time token, talking mutual TLS");
+            narrator.Say($"{host}: an agent with its own root {cluster.HostRoot(host)}, enrolled with a one-time token, talking mutual TLS;");
+            narrator.Say($"        its proxy will listen on {PublicUrl(host)} and its metrics on {cluster.MetricsUrl(host)}");
         }
 
         narrator.Chapter("One artifact per release");
@@ -27,9 +33,11 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
         var build = await SampleReleases.BuildAsync(workDirectory, ct).ConfigureAwait(false);
         var releases = new[]
         {
-            new SampleReleases.SampleRelease("1.0.0", true, "the first release"),
-            new SampleReleases.SampleRelease("2.0.0", true, "a healthy upgrade"),
-            new SampleReleases.SampleRelease("3.0.0", false, "broken: its /healthz answers 503"),
+            new SampleReleases.SampleRelease("1.0.0", true, "the first release", DelayMs: BaseDelayMs),
+            new SampleReleases.SampleRelease("2.0.0", true, "a good upgrade", DelayMs: BaseDelayMs),
+            new SampleReleases.SampleRelease("3.0.0", true, "answers 5% of requests with 500, health check green", ErrorRate: 0.05, DelayMs: BaseDelayMs),
+            new SampleReleases.SampleRelease("4.0.0", true, "30% slower, otherwise fine", DelayMs: BaseDelayMs * 1.3),
+            new SampleReleases.SampleRelease("5.0.0", false, "broken: its /healthz answers 503", DelayMs: BaseDelayMs),
         };
         foreach (var release in releases)
         {
@@ -46,52 +54,94 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
             }
         }
 
-        await DeployAsync("1.0.0", expectSuccess: true, ct).ConfigureAwait(false);
+        narrator.Chapter($"Deploy {Service} 1.0.0 behind the proxy on port {_publicPort}, one host at a time");
+        var first = await DeployAsync("1.0.0", ct).ConfigureAwait(false);
+        narrator.Check(first.State == DeploymentStates.Succeeded, "1.0.0 reached every host, each one health-gated before the next (nothing ran before it: no canary to compare with)");
         await ExpectAnswersAsync("1.0.0", ct).ConfigureAwait(false);
 
-        await DeployAsync("2.0.0", expectSuccess: true, ct).ConfigureAwait(false);
+        narrator.Chapter("Users arrive");
+        // The canary host gets most of the load: its canary's share is what analysis compares.
+        await using var load = new LoadGenerator(
+            cluster.HostNames.SelectMany(h => Enumerable.Repeat(PublicUrl(h) + "/", h == "host-1" ? 4 : 1)), requestsPerSecondEach: 40);
+        narrator.Say($"Steady GET / traffic: 160 requests/s to host-1, 40/s to each other host, through the proxies.");
+        await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+
+        narrator.Chapter("v2: canary 20% → 50% on host-1, analysis watching, then the other hosts");
+        var good = await DeployAsync("2.0.0", ct).ConfigureAwait(false);
+        narrator.Check(good.State == DeploymentStates.Succeeded, "2.0.0 passed every canary step and was promoted everywhere");
+        narrator.Check(good.Rollout?.Verdict?.Outcome == VerdictOutcomes.Pass, $"the last verdict was PASS: {good.Rollout?.Verdict?.Sentence}");
         await ExpectAnswersAsync("2.0.0", ct).ConfigureAwait(false);
 
-        var failed = await DeployAsync("3.0.0", expectSuccess: false, ct).ConfigureAwait(false);
-        narrator.Check(failed.State == DeploymentStates.RolledBack, "the broken v3 was rolled back by itself");
-        narrator.Say($"Why: {failed.Reason}");
-        var untouched = failed.Hosts.Where(h => h.Batch > 1).All(h => h.State is HostStates.Pending or HostStates.Skipped);
-        narrator.Check(untouched, "hosts after the failed one were never touched");
+        narrator.Chapter("v3: 5% errors that the health check does not see");
+        var errors = await DeployAsync("3.0.0", ct).ConfigureAwait(false);
+        narrator.Check(errors.State == DeploymentStates.RolledBack, "analysis caught v3's errors and rolled it back by itself");
+        narrator.Check(errors.Rollout?.Verdict is { Outcome: VerdictOutcomes.Fail } v3 && v3.Tests.Any(t => t.Metric == "error-rate" && t.Outcome == VerdictOutcomes.Fail),
+            "the failing test was the error-rate test");
+        narrator.Say($"Why: {errors.Reason}");
+        narrator.Check(errors.Hosts.Where(h => h.Batch > 1).All(h => h.State is HostStates.Pending or HostStates.Skipped), "host-2 and host-3 never saw v3");
         await ExpectAnswersAsync("2.0.0", ct).ConfigureAwait(false);
-    }
 
-    private async Task<DeploymentInfo> DeployAsync(string version, bool expectSuccess, CancellationToken ct)
-    {
-        narrator.Chapter($"Deploy {Service} {version} to {string.Join(", ", cluster.HostNames)}, one host at a time");
-        var created = await client.CreateDeploymentAsync(new CreateDeployment(Service, version, cluster.HostNames, BatchSize: 1), ct).ConfigureAwait(false);
-        var final = await DeploymentFollower.FollowPlainAsync(client, created, Console.Out, ct).ConfigureAwait(false);
-        narrator.Say(DeploymentFollower.Summary(final));
-        if (expectSuccess)
+        narrator.Chapter("v4: 30% slower");
+        var slow = await DeployAsync("4.0.0", ct).ConfigureAwait(false);
+        narrator.Check(slow.State == DeploymentStates.RolledBack, "analysis caught v4's latency and rolled it back by itself");
+        narrator.Check(slow.Rollout?.Verdict is { Outcome: VerdictOutcomes.Fail } v4 && v4.Tests.Any(t => t.Metric == "latency" && t.Outcome == VerdictOutcomes.Fail),
+            "the failing test was the latency test");
+        narrator.Say($"Why: {slow.Reason}");
+        await ExpectAnswersAsync("2.0.0", ct).ConfigureAwait(false);
+
+        narrator.Chapter("v5: a health check that fails");
+        var broken = await DeployAsync("5.0.0", ct).ConfigureAwait(false);
+        narrator.Check(broken.State == DeploymentStates.RolledBack, "v5 failed its health check on host-1 and was rolled back before it took any traffic");
+        narrator.Say($"Why: {broken.Reason}");
+        await ExpectAnswersAsync("2.0.0", ct).ConfigureAwait(false);
+
+        narrator.Chapter("What the users saw");
+        var total = load.Total;
+        foreach (var (version, count) in load.ByVersion.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            narrator.Check(final.State == DeploymentStates.Succeeded, $"{version} reached every host, each one health-gated before the next");
+            narrator.Say($"{version}: {count.Requests} answers, {count.Errors} of them errors");
         }
 
+        narrator.Check(load.Failed == 0, $"not one of {total} requests went unanswered through five deployments and three rollbacks ({load.Failed} failed)");
+        narrator.Check(load.ByVersion.TryGetValue("3.0.0", out var v3Seen) && v3Seen.Requests < total / 10,
+            $"v3's errors reached few users: it served {v3Seen?.Requests ?? 0} of {total} requests before it was caught");
+        narrator.Check(!load.ByVersion.ContainsKey("5.0.0"), "v5 answered no one");
+    }
+
+    private string PublicUrl(string host) => $"http://{LocalCluster.HostAddress(host)}:{_publicPort}";
+
+    private async Task<DeploymentInfo> DeployAsync(string version, CancellationToken ct)
+    {
+        var policy = new RolloutPolicy(
+            [new CanaryStep(20, 5), new CanaryStep(50, 5)],
+            CanaryHosts: 1,
+            BatchHoldSeconds: 0,
+            new AnalysisSettings(MinRequests: 200));
+        var settings = new ActivationSettings(DrainTimeoutSeconds: 5, Traffic: new TrafficSettings(_publicPort, WarmUpRequests: 10, ApdexMilliseconds: 20));
+        var created = await client.CreateDeploymentAsync(new CreateDeployment(Service, version, cluster.HostNames, BatchSize: 1, Settings: settings, Policy: policy), ct)
+            .ConfigureAwait(false);
+        var final = await DeploymentFollower.FollowPlainAsync(client, created, Console.Out, ct).ConfigureAwait(false);
+        narrator.Say(DeploymentFollower.Summary(final));
         return final;
     }
 
     private async Task ExpectAnswersAsync(string version, CancellationToken ct)
     {
         var expected = $"hello from {version}";
-        ServiceStatus status = null!;
         await LocalCluster.WaitAsync(async () =>
         {
-            status = await client.GetServiceStatusAsync(Service, ct).ConfigureAwait(false);
+            var status = await client.GetServiceStatusAsync(Service, ct).ConfigureAwait(false);
             return status.Hosts.Count == cluster.HostNames.Count && status.Hosts.All(h => h.CurrentVersion == version && h.Instance is not null);
         }, TimeSpan.FromSeconds(30), $"every host to report {version} as current", ct).ConfigureAwait(false);
 
-        foreach (var host in status.Hosts.OrderBy(h => h.Host, StringComparer.Ordinal))
+        foreach (var host in cluster.HostNames)
         {
-            var url = $"http://127.0.0.1:{host.Instance!.Port}/";
+            var url = PublicUrl(host) + "/";
             var answer = await GetAsync(url, ct).ConfigureAwait(false);
-            var link = Path.Combine(cluster.HostRoot(host.Host), "services", Service, "current");
+            var link = Path.Combine(cluster.HostRoot(host), "services", Service, "current");
             var target = File.Exists(link) || Directory.Exists(link) ? new FileInfo(link).LinkTarget : null;
-            narrator.Say($"{host.Host}: {url} answers \"{answer}\"; {link} -> {target}");
-            narrator.Check(answer == expected, $"{host.Host} serves {version}");
+            narrator.Say($"{host}: {url} answers \"{answer}\"; current -> {target}");
+            narrator.Check(answer == expected, $"{host} serves {version}");
         }
     }
 

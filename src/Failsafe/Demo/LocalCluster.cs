@@ -16,6 +16,7 @@ namespace Failsafe.Demo;
 internal sealed class LocalCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, ChildProcess> _agents = [];
+    private readonly Dictionary<string, int> _metricsPorts = [];
     private readonly string _workDirectory;
     private readonly FailsafeExecutable _executable;
     private readonly int _port;
@@ -103,6 +104,23 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>host-N listens on 127.0.1.N; any other name on an address derived from it.</summary>
+    public static string HostAddress(string name) =>
+        name.StartsWith("host-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), out var n) && n is > 0 and < 255
+            ? $"127.0.1.{n}"
+            : $"127.0.2.{(uint)name.GetHashCode(StringComparison.Ordinal) % 250 + 1}";
+
+    /// <summary>Where an agent serves Prometheus metrics.</summary>
+    public string MetricsUrl(string name) => $"http://{HostAddress(name)}:{_metricsPorts[name]}/metrics";
+
+    /// <summary>A port free on every host address: the one the service's proxy listens on.</summary>
+    public static int FreePort(string address = "127.0.0.1")
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(address), 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public async Task StartAgentsAsync(FailsafeClient client, int count, CancellationToken ct)
     {
         var names = Enumerable.Range(1, count).Select(i => $"host-{i}").ToList();
@@ -117,7 +135,19 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts an agent; enrolls it with a fresh one-time token unless its root already holds an identity.</summary>
     public async Task StartAgentAsync(FailsafeClient client, string name, CancellationToken ct)
     {
-        List<string> args = ["agent", "--server", ServerUrl, "--root", HostRoot(name), "--name", name];
+        // Every "host" gets its own loopback address, so each agent's proxy can listen on the same public port, as on real hosts.
+        var address = HostAddress(name);
+        var metricsPort = _metricsPorts.GetValueOrDefault(name);
+        if (metricsPort == 0)
+        {
+            _metricsPorts[name] = metricsPort = FreePort(address);
+        }
+
+        List<string> args =
+        [
+            "agent", "--server", ServerUrl, "--root", HostRoot(name), "--name", name,
+            "--proxy-address", address, "--metrics", $"{address}:{metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        ];
         if (!File.Exists(Path.Combine(HostRoot(name), "agent", "identity.json")))
         {
             var token = await client.CreateAgentTokenAsync(10, ct).ConfigureAwait(false);

@@ -6,11 +6,14 @@ namespace Failsafe.Demo;
 
 /// <summary>
 /// Builds samples/HelloService once and packs releases of it. What makes one release differ
-/// from another is its release.json (version, healthy), the way real services ship config.
+/// from another is its release.json (version, healthy, error rate, delay), the way real services ship config.
 /// </summary>
 internal static class SampleReleases
 {
-    public sealed record SampleRelease(string Version, bool Healthy, string Note, string Service = "hello", string? PreActivate = null);
+    /// <param name="ErrorRate">Fraction of GET / answered 500, while the health check stays green.</param>
+    /// <param name="DelayMs">Average time GET / takes (±20%).</param>
+    public sealed record SampleRelease(
+        string Version, bool Healthy, string Note, string Service = "hello", string? PreActivate = null, double ErrorRate = 0, double DelayMs = 0);
 
     public static string FindSampleProject()
     {
@@ -71,7 +74,9 @@ internal static class SampleReleases
 
         await File.WriteAllTextAsync(
             Path.Combine(source, "release.json"),
-            $$"""{ "version": "{{release.Version}}", "healthy": {{(release.Healthy ? "true" : "false")}} }""" + "\n",
+            string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $$"""{ "version": "{{release.Version}}", "healthy": {{(release.Healthy ? "true" : "false")}}, "errorRate": {{release.ErrorRate}}, "delayMs": {{release.DelayMs}} }""") + "\n",
             ct).ConfigureAwait(false);
         var hook = Path.Combine(source, "hooks", "pre-activate.sh");
         await File.WriteAllTextAsync(hook, "#!/bin/sh\necho \"pre-activate: checking $FAILSAFE_SERVICE $FAILSAFE_VERSION in $PWD\"\n", ct).ConfigureAwait(false);

@@ -1,4 +1,7 @@
+using System.Net;
 using Failsafe.Contracts;
+using Failsafe.DataPlane.Traffic;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace Failsafe.DataPlane.Tests;
@@ -28,7 +31,10 @@ internal sealed class AgentHarness : IAsyncDisposable
         Hooks = new HookRunner(TimeProvider.System, Logger<HookRunner>());
         Health = new HealthGate(TimeProvider.System);
         Inventory = new InventoryReader(Host, Supervisor);
-        Executor = new TaskExecutor(Host, Installer, Supervisor, Hooks, Health, Inventory, TimeProvider.System, Logger<TaskExecutor>());
+        Metrics = new ProxyMetrics(TimeProvider.System);
+        Proxy = new TrafficProxy(IPAddress.Loopback, Metrics, TimeProvider.System, NullLoggerFactory.Instance);
+        Routing = new ServiceRouting(Proxy, Metrics, Supervisor, Host, Logger<ServiceRouting>());
+        Executor = new TaskExecutor(Host, Installer, Supervisor, Hooks, Health, Routing, Inventory, TimeProvider.System, Logger<TaskExecutor>());
         Recovery = new Recovery(Host, Supervisor, Logger<Recovery>());
     }
 
@@ -43,6 +49,12 @@ internal sealed class AgentHarness : IAsyncDisposable
     public HealthGate Health { get; }
 
     public InventoryReader Inventory { get; }
+
+    public ProxyMetrics Metrics { get; }
+
+    public TrafficProxy Proxy { get; }
+
+    public ServiceRouting Routing { get; }
 
     public TaskExecutor Executor { get; }
 
@@ -96,5 +108,6 @@ internal sealed class AgentHarness : IAsyncDisposable
         }
 
         Health.Dispose();
+        await Proxy.DisposeAsync();
     }
 }

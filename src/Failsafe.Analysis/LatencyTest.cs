@@ -1,0 +1,78 @@
+using Failsafe.Contracts;
+using static Failsafe.Analysis.Wording;
+
+namespace Failsafe.Analysis;
+
+/// <summary>
+/// Latency distributions compared through θ = P(a canary request is slower than a stable one), with
+/// an always-valid interval (normal mixture over the Mann–Whitney estimate). Fails when θ is
+/// confidently above ½ and the canary's p50 or p99 is at least (1 + minimum) × stable's; passes
+/// when, with the canary's times divided by (1 + minimum), θ is confidently below ½: the canary is
+/// then not slower by the minimum effect.
+/// </summary>
+internal static class LatencyTest
+{
+    public const string Metric = "latency";
+
+    public static TestInfo Evaluate(VersionWindow canary, VersionWindow stable, AnalysisSettings settings, double alpha, Tuning tuning)
+    {
+        var minimum = settings.MinLatencyIncrease;
+        var name = $"always-valid Mann-Whitney (normal mixture), α={Plain(alpha)}";
+        var (c, s) = (canary.Latency, stable.Latency);
+        var c99 = c.QuantileMilliseconds(0.99);
+        var s99 = s.QuantileMilliseconds(0.99);
+        if (c.Count < settings.MinRequests || s.Count < settings.MinRequests)
+        {
+            return new TestInfo(
+                Metric, name, VerdictOutcomes.NoData, c.Count, s.Count, c99, s99, null, null, minimum,
+                $"Canary {Count(c.Count)} latency samples, stable {Count(s.Count)}: at least {Count(settings.MinRequests)} needed on each side to judge latency.");
+        }
+
+        var c50 = c.QuantileMilliseconds(0.5);
+        var s50 = s.QuantileMilliseconds(0.5);
+        var (theta, variance) = MannWhitney.Compare(c, s, 1);
+        var halfWidth = ConfidenceSequence.HalfWidth(variance, tuning.LatencyTau, alpha);
+        var (low, high) = (Math.Max(0, theta - halfWidth), Math.Min(1, theta + halfWidth));
+        var (thetaShifted, varianceShifted) = MannWhitney.Compare(c, s, 1 + minimum);
+        var highShifted = thetaShifted + ConfidenceSequence.HalfWidth(varianceShifted, tuning.LatencyTau, alpha);
+
+        var threshold = 1 + minimum - 1e-12;
+        var over = (c50 >= threshold * s50, c99 >= threshold * s99) switch
+        {
+            (true, true) => "p50 and p99 are",
+            (true, false) => "p50 is",
+            (false, true) => "p99 is",
+            _ => null,
+        };
+
+        var effect = $"the {Plain(minimum * 100)}% minimum effect";
+        var slower = $"a canary request is slower than a stable one {Percent(theta)} of the time ({Level(alpha)} always-valid interval {Percent(low, 0.5)} to {Percent(high, 0.5)})";
+        string outcome, reason;
+        if (highShifted < 0.5)
+        {
+            outcome = VerdictOutcomes.Pass;
+            reason = $"with its times cut by {Plain(minimum * 100)}%, a canary request would be slower at most {Percent(highShifted, 0.5)} of the time " +
+                $"({Level(alpha)} always-valid bound), so it is not {Plain(minimum * 100)}% slower";
+        }
+        else if (low > 0.5 && over is not null)
+        {
+            outcome = VerdictOutcomes.Fail;
+            reason = $"{slower}, and {over} above {effect}";
+        }
+        else if (low > 0.5)
+        {
+            outcome = VerdictOutcomes.Hold;
+            reason = $"{slower}, but p50 and p99 are within {effect} so far";
+        }
+        else
+        {
+            outcome = VerdictOutcomes.Hold;
+            reason = $"{slower}, too early to tell against {effect}";
+        }
+
+        var sentence =
+            $"Canary latency p50 {Milliseconds(c50)} vs stable {Milliseconds(s50)} ({Change(c50 / s50)}), " +
+            $"p99 {Milliseconds(c99)} vs {Milliseconds(s99)} ({Change(c99 / s99)}): {reason}.";
+        return new TestInfo(Metric, name, outcome, c.Count, s.Count, c99, s99, low - 0.5, high - 0.5, minimum, sentence);
+    }
+}

@@ -1,0 +1,7 @@
+namespace Failsafe.ControlPlane.Analysis;
+
+/// <summary>One series of an instant query's answer (a scalar answer is one series without labels).</summary>
+internal sealed record PrometheusSeries(IReadOnlyDictionary<string, string> Labels, double Value)
+{
+    public string LabelText => "{" + string.Join(",", Labels.Select(l => $"{l.Key}=\"{l.Value}\"")) + "}";
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Text.Json;
+using Failsafe.Client;
+using Failsafe.Contracts;
+
+namespace Failsafe.Cli;
+
+/// <summary>promote, abort, pause, resume: a person stepping into a running deployment.</summary>
+internal static class InterveneCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return Create(DeploymentActions.Promote, "Skip the remaining canary steps, holds and analysis: switch every host now.");
+        yield return Create(DeploymentActions.Abort, "Take the canary out of traffic and roll every switched host back.");
+        yield return Create(DeploymentActions.Pause, "Hold the rollout at its current step (analysis still watches; a failing canary is still rolled back).");
+        yield return Create(DeploymentActions.Resume, "Let a paused rollout go on.");
+    }
+
+    private static Command Create(string action, string description)
+    {
+        var connection = new ConnectionOptions();
+        var target = new Argument<string>("SERVICE|DEPLOYMENT") { Description = "A service (its running deployment) or a deployment id such as d-12." };
+        var json = new Option<bool>("--json") { Description = "Print the deployment as JSON." };
+        var command = new Command(action, description) { target, json };
+        connection.AddTo(command);
+        command.SetAction(async (result, ct) =>
+        {
+            using var client = connection.CreateClient(result);
+            var id = await ResolveAsync(client, result.GetValue(target)!, ct).ConfigureAwait(false);
+            var info = await client.ActAsync(id, action, ct).ConfigureAwait(false);
+            Console.WriteLine(result.GetValue(json)
+                ? JsonSerializer.Serialize(info, FailsafeJson.Options)
+                : $"{info.Id} ({info.Service} {info.Version}): {Said(action)}; it is {info.State}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<string> ResolveAsync(FailsafeClient client, string target, CancellationToken ct)
+    {
+        if (target.StartsWith("d-", StringComparison.Ordinal))
+        {
+            return target;
+        }
+
+        var status = await client.GetServiceStatusAsync(target, ct).ConfigureAwait(false);
+        return status.ActiveDeployment?.Id ?? throw new UserException($"{target} has no running deployment.");
+    }
+
+    private static string Said(string action) => action switch
+    {
+        DeploymentActions.Promote => "promoted",
+        DeploymentActions.Abort => "aborted",
+        DeploymentActions.Pause => "paused",
+        _ => "resumed",
+    };
+}
