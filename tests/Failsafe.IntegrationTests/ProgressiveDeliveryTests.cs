@@ -1,5 +1,6 @@
 using Failsafe.Contracts;
 using Failsafe.Demo;
+using Failsafe.Tests.Common;
 
 namespace Failsafe.IntegrationTests;
 
@@ -73,7 +74,8 @@ public sealed class ProgressiveDeliveryTests(ClusterFixture fx)
         Assert.Equal(DeploymentStates.RolledBack, d.State);
         var test = Assert.Single(d.Rollout!.Verdict!.Tests, t => t.Outcome == VerdictOutcomes.Fail);
         Assert.Equal("latency", test.Metric);
-        Assert.True(test.CanaryValue > test.StableValue);
+        Assert.True(test.Low > 0, "the canary is slower with confidence: the interval of P(canary slower) - 1/2 lies above 0");
+        Assert.Contains("p50", test.Sentence);
         Assert.Equal("hello from 1.0.0", await GetAsync("host-1", port));
     }
 
@@ -145,6 +147,27 @@ public sealed class ProgressiveDeliveryTests(ClusterFixture fx)
 
         await fx.Client.ActAsync(created.Id, DeploymentActions.Abort, CancellationToken.None);
         Assert.Equal(DeploymentStates.RolledBack, (await fx.WaitTerminalAsync(created.Id)).State);
+    }
+
+    [Fact]
+    public async Task Canary_JudgedFromPrometheus_ScrapingTheAgents_IsRolledBackOnErrors()
+    {
+        var port = await StartV1Async("canary-prom");
+        await fx.PushAsync("canary-prom", "2.0.0", errorRate: 0.2, delayMs: DelayMs);
+        await using var prometheus = await PrometheusServer.StartAsync(
+            [.. ClusterFixture.Hosts.Select(h => new Uri(fx.Cluster.MetricsUrl(h)).Authority)]);
+        await using var load = Load(port);
+
+        var analysis = new AnalysisSettings(MinRequests: 100, Prometheus: new PrometheusSource(prometheus.Url));
+        var d = await DeployAsync("canary-prom", "2.0.0", port, new RolloutPolicy([new CanaryStep(50, 60)], Analysis: analysis));
+
+        Assert.Equal(DeploymentStates.RolledBack, d.State);
+        var test = Assert.Single(d.Rollout!.Verdict!.Tests, t => t.Outcome == VerdictOutcomes.Fail);
+        Assert.Equal("error-rate", test.Metric);
+        // Prometheus saw the agents' own counters: the canary's errors are there under its version label.
+        var errors = await prometheus.QueryAsync("sum(failsafe_proxy_errors_total{service=\"canary-prom\",version=\"2.0.0\"})");
+        Assert.True(errors.Single().Value > 0);
+        Assert.Equal("hello from 1.0.0", await GetAsync("host-1", port));
     }
 
     /// <summary>v1 of a service on every host behind a fresh public port.</summary>

@@ -1,4 +1,5 @@
 using Failsafe.Contracts;
+using Failsafe.ControlPlane.Analysis;
 using Failsafe.ControlPlane.Api;
 
 namespace Failsafe.ControlPlane.Orchestration;
@@ -78,9 +79,17 @@ internal static class RolloutPolicyRules
             throw ApiProblemException.BadRequest("Analysis needs at least 1 request per side (MinRequests).");
         }
 
-        if (a.Prometheus is { } p && (!Uri.TryCreate(p.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
+        if (a.Prometheus is { } p)
         {
-            throw ApiProblemException.BadRequest("The Prometheus URL must be absolute http or https, e.g. http://127.0.0.1:9090.");
+            try
+            {
+                // The URL and every query template, checked now rather than as a rollout that holds later.
+                PrometheusMetricSource.Check(p);
+            }
+            catch (PrometheusQueryException e)
+            {
+                throw ApiProblemException.BadRequest(e.Message);
+            }
         }
     }
 

@@ -28,7 +28,7 @@ internal sealed unsafe class ConnectionHeaderCapture : Encoding
 
     /// <summary>For KestrelServerOptions.RequestHeaderEncodingSelector; null keeps Kestrel's default.</summary>
     public static Encoding? Select(string headerName) =>
-        false ? Instance : null;
+        headerName.Equals("Connection", StringComparison.OrdinalIgnoreCase) ? Instance : null;
 
     public override int GetByteCount(char[] chars, int index, int count) => Latin1.GetByteCount(chars, index, count);
 

@@ -12,7 +12,7 @@ namespace Failsafe.ControlPlane.Tests.Infrastructure;
 /// </summary>
 internal sealed class FakeAgent : IDisposable
 {
-    private readonly Dictionary<string, (string? Current, List<string> Installed)> _services = [];
+    private readonly Dictionary<string, (string? Current, List<string> Installed, string? Canary)> _services = [];
     private HttpClient _client;
 
     private FakeAgent(string name, string id, X509Certificate2 certificate, string serverCaPem, TestServer server)
@@ -56,20 +56,40 @@ internal sealed class FakeAgent : IDisposable
         _client = server.Client(clientCertificate: Certificate);
     }
 
+    /// <summary>The canary routes this agent's (pretend) proxy applies: what the last poll answer asked for.</summary>
+    public IReadOnlyList<TrafficRoute> AppliedRoutes { get; private set; } = [];
+
     public void Runs(string service, string current, params string[] installed) =>
-        _services[service] = (current, [.. installed.Append(current).Distinct()]);
+        _services[service] = (current, [.. installed.Append(current).Distinct()], null);
 
     public string? CurrentOf(string service) => _services.TryGetValue(service, out var s) ? s.Current : null;
 
+    public string? CanaryOf(string service) => _services.TryGetValue(service, out var s) ? s.Canary : null;
+
     public HostInventory Inventory() => new(
         "test-agent/1",
-        _services.Select(kv => new ServiceState(kv.Key, kv.Value.Current, kv.Value.Current?.Split('-')[0], kv.Value.Installed, null)).ToList());
+        _services.Select(kv => new ServiceState(
+            kv.Key, kv.Value.Current, kv.Value.Current?.Split('-')[0], kv.Value.Installed, null,
+            kv.Value.Canary is { } canary ? new InstanceState(canary, 40_000, 4242, "running", 0) : null)).ToList());
 
-    public async Task<IReadOnlyList<AgentTask>> PollAsync(int waitSeconds = 0, params long[] running)
+    public async Task<IReadOnlyList<AgentTask>> PollAsync(int waitSeconds = 0, params long[] running) =>
+        (await PollResponseAsync(waitSeconds, running)).Tasks;
+
+    /// <summary>Polls with the routes it applies, and applies the routes the server answers with, as the real agent does.</summary>
+    public async Task<PollResponse> PollResponseAsync(int waitSeconds = 0, params long[] running)
     {
-        var response = await _client.PostJsonAsync($"{AgentRoutes.Poll}?waitSeconds={waitSeconds}", new PollRequest(Inventory(), running));
-        return (await response.ReadAsync<PollResponse>()).Tasks;
+        var response = await _client.PostJsonAsync($"{AgentRoutes.Poll}?waitSeconds={waitSeconds}", new PollRequest(Inventory(), running, AppliedRoutes));
+        var answer = await response.ReadAsync<PollResponse>();
+        if (answer.Routes is { } routes)
+        {
+            AppliedRoutes = routes;
+        }
+
+        return answer;
     }
+
+    public Task<HttpResponseMessage> ReportMetricsAsync(params TrafficSample[] samples) =>
+        _client.PostJsonAsync(AgentRoutes.Metrics, new MetricsReport(samples));
 
     /// <summary>Polls until a task arrives.</summary>
     public async Task<AgentTask> NextTaskAsync()
@@ -87,7 +107,7 @@ internal sealed class FakeAgent : IDisposable
     /// <summary>Pretends to carry the task out and reports the outcome, as the real agent would.</summary>
     public async Task<HttpResponseMessage> CompleteAsync(AgentTask task, bool succeeded = true, string? error = null)
     {
-        var (current, installed) = _services.GetValueOrDefault(task.Service, (null, []));
+        var (current, installed, canary) = _services.GetValueOrDefault(task.Service, (null, [], null));
         var previous = current;
         if (succeeded)
         {
@@ -101,9 +121,21 @@ internal sealed class FakeAgent : IDisposable
                 case TaskKinds.Deactivate:
                     current = null;
                     break;
+                case TaskKinds.Canary:
+                    // Runs beside current, which does not change.
+                    canary = task.ReleaseId;
+                    installed = [.. installed.Append(task.ReleaseId!).Distinct()];
+                    break;
+                case TaskKinds.Promote:
+                    current = task.ReleaseId;
+                    canary = null;
+                    break;
+                case TaskKinds.StopCanary:
+                    canary = null;
+                    break;
             }
 
-            _services[task.Service] = (current, installed);
+            _services[task.Service] = (current, installed, canary);
         }
 
         var result = new TaskResult(succeeded, error, previous, current, Inventory());

@@ -1,3 +1,5 @@
+using Failsafe.Tests.Common;
+
 namespace Failsafe.ControlPlane.Tests.Prometheus;
 
 [CollectionDefinition(Name)]

@@ -4,15 +4,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Failsafe.Tests.Common;
 
-namespace Failsafe.ControlPlane.Tests.Prometheus;
+namespace Failsafe.Tests.Common;
 
 /// <summary>
 /// A real Prometheus (/usr/bin/prometheus, the Debian package) on a free 127.0.0.1 port with a temporary config
 /// and TSDB, scraping the given targets every second. Dispose kills it and deletes its files.
 /// </summary>
-internal sealed class PrometheusServer : IAsyncDisposable
+public sealed class PrometheusServer : IAsyncDisposable
 {
     public const string Binary = "/usr/bin/prometheus";
 
