@@ -109,7 +109,13 @@ internal sealed class RolloutDriver
             return false;
         }
 
-        // Each batch after the first waits out the hold once the one before it is done.
+        // Each batch after the first waits out the hold once the one before it is done: a hold begun while
+        // that batch still switches would be used up by a slow batch, leaving the analysis no time to watch it.
+        if (run.Hosts.Any(h => h.State == HostStates.InProgress))
+        {
+            return false;
+        }
+
         var next = run.Hosts.Where(h => h.State == HostStates.Pending).Select(h => h.Batch).DefaultIfEmpty(0).Min();
         var firstBatch = run.Hosts.Min(h => h.Batch);
         var hold = TimeSpan.FromSeconds(rollout.Policy.BatchHoldSeconds);
