@@ -81,6 +81,34 @@ public sealed class BadInputTests(ClusterFixture fx)
     }
 
     [Fact]
+    public async Task Deploy_PolicyFileWithAnUnknownField_OneLineErrorNamingFileLineAndField()
+    {
+        var policy = Path.Combine(fx.WorkDirectory, "rollout.json");
+        await File.WriteAllTextAsync(policy, "{\n  \"steps\": [ { \"weight\": 5 } ],\n  \"canaryHostz\": 2\n}\n");
+
+        var outcome = await FailsafeProcess.RunAsync(["deploy", "hello", "1.0.0", "--all", "--port", "8080", "--policy", policy], Env);
+
+        FailsafeProcess.AssertOneLineError(outcome, $"{policy}:3");
+        Assert.Contains("canaryHostz", outcome.Stderr);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--steps", "50,25" }, "must rise")]
+    [InlineData(new[] { "--steps", "5,x" }, "'x' is not a percentage")]
+    [InlineData(new[] { "--hold", "soon" }, "'soon' is not a duration")]
+    [InlineData(new[] { "--false-alarm", "0.7" }, "false-alarm rate")]
+    [InlineData(new[] { "--prometheus", "ftp://x" }, "Prometheus")]
+    public async Task Deploy_BadRolloutOption_OneLineError(string[] option, string expected)
+    {
+        await fx.PushAsync("badpolicy", "1.0.0");
+
+        var outcome = await FailsafeProcess.RunAsync(["deploy", "badpolicy", "1.0.0", "--all", "--port", "8080", .. option], Env);
+
+        FailsafeProcess.AssertOneLineError(outcome, expected);
+        Assert.Empty(await fx.Client.ListDeploymentsAsync("badpolicy", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Status_UnreachableServer_OneLineError()
     {
         var env = Env;
