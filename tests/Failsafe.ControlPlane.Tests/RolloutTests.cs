@@ -85,8 +85,9 @@ public sealed class RolloutTests(ITestOutputHelper output)
         await PollUntilAsync(canary, r => Weight(r) == 20, null, "the first step's weight");
 
         // The agent waits in a long poll, applying 20%, when its proxy reports 10% errors against stable's 1%.
+        // The report lands at a random point of the orchestrator's 250 ms tick, so runs sample the whole range of reaction times.
         var poll = canary.PollResponseAsync(waitSeconds: 10);
-        await Task.Delay(200);
+        await Task.Delay(200 + Random.Shared.Next(250));
         var clock = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.NoContent, (await canary.ReportMetricsAsync(Report(target, 2_000, 200, 2_000, 20, seed: 0))).StatusCode);
         var answer = await poll;
@@ -240,11 +241,17 @@ public sealed class RolloutTests(ITestOutputHelper output)
         await RefusedAsync(
             BehindProxy,
             new RolloutPolicy([new CanaryStep(10)], Analysis: new AnalysisSettings(Prometheus: new PrometheusSource("localhost:9090"))),
-            "The Prometheus URL must be absolute http or https, e.g. http://127.0.0.1:9090.");
+            "The Prometheus URL \"localhost:9090\" is not an absolute http or https URL (e.g. http://127.0.0.1:9090).");
         await RefusedAsync(
             BehindProxy,
-            new RolloutPolicy([new CanaryStep(10)], Analysis: new AnalysisSettings(Prometheus: new PrometheusSource("not a url"))),
-            "The Prometheus URL must be absolute http or https, e.g. http://127.0.0.1:9090.");
+            new RolloutPolicy([new CanaryStep(10)], Analysis: new AnalysisSettings(Prometheus: new PrometheusSource("ftp://prometheus:9090"))),
+            "The Prometheus URL \"ftp://prometheus:9090\" is not an absolute http or https URL (e.g. http://127.0.0.1:9090).");
+        await RefusedAsync(
+            BehindProxy,
+            new RolloutPolicy(
+                [new CanaryStep(10)],
+                Analysis: new AnalysisSettings(Prometheus: new PrometheusSource("http://127.0.0.1:9090", RequestsQuery: "sum(rate(requests{{job}}[{{window}}]))"))),
+            "The requests query has an unknown placeholder {{job}}; the placeholders are {{service}}, {{version}} and {{window}}.");
 
         Assert.Empty(await fleet.Admin.GetJsonAsync<List<DeploymentInfo>>(ApiRoutes.Deployments));
         Assert.DoesNotContain(await EventsAsync(fleet, target: null), e => e.Action == "deployment.create");
@@ -342,7 +349,8 @@ public sealed class RolloutTests(ITestOutputHelper output)
         Assert.Equal((-1, 0, null), (done.Rollout!.Step, done.Rollout.CanaryWeight, done.Rollout.Verdict));
         var events = await EventsAsync(fleet);
         Assert.DoesNotContain(events, e => e.Action is "deployment.step" or "deployment.promote" or "deployment.verdict");
-        Assert.DoesNotContain(events, e => e.Detail?.Contains(TaskKinds.Canary + " ", StringComparison.Ordinal) == true);
+        Assert.Equal(2, events.Count(e => e.Action == "host.in-progress" && e.Detail!.Contains($": {TaskKinds.Install} {target}", StringComparison.Ordinal)));
+        Assert.DoesNotContain(events, e => e.Action.StartsWith("host.", StringComparison.Ordinal) && e.Detail!.Contains($": {TaskKinds.Canary} ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class SecurityTests : IAsyncLifetime
     public async Task EveryAgentRoute_WithoutClientCertificate_Is401_ExceptCaEnrollAndCapabilities()
     {
         var routes = Routes().Where(r => r.Path.StartsWith(AgentRoutes.Prefix, StringComparison.Ordinal)).ToList();
-        Assert.Equal(7, routes.Count);
+        Assert.Equal(8, routes.Count);
         using var anonymous = _server.Client(_server.AdminToken); // an API token is not an agent identity
         foreach (var (method, path) in routes.Where(r => r.Path is not (AgentRoutes.CaCertificate or AgentRoutes.Enroll or AgentRoutes.Capabilities)))
         {

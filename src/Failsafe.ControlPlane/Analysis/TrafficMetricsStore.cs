@@ -86,8 +86,17 @@ internal sealed class TrafficMetricsStore(TimeProvider time)
             throw new ArgumentException($"The sample for {s.Service} {s.Version} has counts that do not add up (requests {s.Requests}, errors {s.Errors}, satisfied {s.Satisfied}, tolerating {s.Tolerating}).");
         }
 
-        // Throws with its own message on mismatched or out-of-range buckets.
-        LatencyHistogram.FromSparse(s.LatencyBuckets ?? [], s.LatencyCounts ?? []);
+        try
+        {
+            LatencyHistogram.FromSparse(s.LatencyBuckets ?? [], s.LatencyCounts ?? []);
+        }
+        catch (ArgumentException e)
+        {
+            // Its own sentence, without the " (Parameter '…')" the framework appends: this goes back to the agent as a 400.
+            var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+            throw new ArgumentException($"The latency of {s.Service} {s.Version}: {message}");
+        }
+
         return s;
     }
 
