@@ -2,7 +2,7 @@ namespace Failsafe.Analysis;
 
 /// <summary>
 /// Robbins' normal-mixture confidence sequence, the interval behind the mixture SPRT of Johari et al.
-/// ("Always valid inference", 2017/2022) and Howard et al. (2021, eq. 14). For an estimate whose error is
+/// ("Always valid inference", 2015/2022) and Howard et al. (2021). For an estimate whose error is
 /// close to a Brownian motion in information time t = 1/variance, the probability that the interval
 /// estimate ± HalfWidth ever misses the truth, over all looks at any times, is at most α — whereas a
 /// fixed-sample interval checked every 250 ms would miss it almost surely sooner or later.

@@ -162,7 +162,12 @@ public sealed partial class LatencyHistogram
         return LowerEdge(bucket) + Width(bucket);
     }
 
-    internal static double BucketMidMicroseconds(int bucket) => LowerEdge(bucket) + (Width(bucket) / 2.0);
+    internal static double BucketMidMicroseconds(int bucket) => Mids[bucket];
+
+    // Edges as doubles, looked up on the analysis' inner loops.
+    internal static readonly double[] Lowers = [.. Enumerable.Range(0, BucketCount).Select(b => (double)LowerEdge(b))];
+    internal static readonly double[] Widths = [.. Enumerable.Range(0, BucketCount).Select(b => (double)Width(b))];
+    internal static readonly double[] Mids = [.. Enumerable.Range(0, BucketCount).Select(b => LowerEdge(b) + (Width(b) / 2.0))];
 
     internal static long LowerEdge(int bucket)
     {

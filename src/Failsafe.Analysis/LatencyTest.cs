@@ -30,10 +30,12 @@ internal static class LatencyTest
 
         var c50 = c.QuantileMilliseconds(0.5);
         var s50 = s.QuantileMilliseconds(0.5);
-        var (theta, variance) = MannWhitney.Compare(c, s, 1);
+        using var canaryRanks = new MannWhitney.Ranks(c);
+        using var stableRanks = new MannWhitney.Ranks(s);
+        var (theta, variance) = MannWhitney.Compare(canaryRanks, stableRanks, 1);
         var halfWidth = ConfidenceSequence.HalfWidth(variance, tuning.LatencyTau, alpha);
         var (low, high) = (Math.Max(0, theta - halfWidth), Math.Min(1, theta + halfWidth));
-        var (thetaShifted, varianceShifted) = MannWhitney.Compare(c, s, 1 + minimum);
+        var (thetaShifted, varianceShifted) = MannWhitney.Compare(canaryRanks, stableRanks, 1 + minimum);
         var highShifted = thetaShifted + ConfidenceSequence.HalfWidth(varianceShifted, tuning.LatencyTau, alpha);
 
         var threshold = 1 + minimum - 1e-12;
@@ -72,7 +74,7 @@ internal static class LatencyTest
 
         var sentence =
             $"Canary latency p50 {Milliseconds(c50)} vs stable {Milliseconds(s50)} ({Change(c50 / s50)}), " +
-            $"p99 {Milliseconds(c99)} vs {Milliseconds(s99)} ({Change(c99 / s99)}): {reason}.";
+            $"p99 {Milliseconds(c99)} vs {Milliseconds(s99)} ({Change(c99 / s99)}), over {Count(c.Count)} and {Count(s.Count)} requests: {reason}.";
         return new TestInfo(Metric, name, outcome, c.Count, s.Count, c99, s99, low - 0.5, high - 0.5, minimum, sentence);
     }
 }

@@ -13,6 +13,13 @@ internal static class MannWhitney
 {
     public static (double Theta, double Variance) Compare(LatencyHistogram canary, LatencyHistogram stable, double scale)
     {
+        using var canaryRanks = new Ranks(canary);
+        using var stableRanks = new Ranks(stable);
+        return Compare(canaryRanks, stableRanks, scale);
+    }
+
+    public static (double Theta, double Variance) Compare(in Ranks canary, in Ranks stable, double scale)
+    {
         double nc = canary.Count;
         double ns = stable.Count;
         if (nc == 0 || ns == 0)
@@ -20,40 +27,9 @@ internal static class MannWhitney
             return (0.5, 0);
         }
 
-        using var canaryCdf = new Cdf(canary);
-        using var stableCdf = new Cdf(stable);
-
         // Placements of canary requests among stable ones, and the reverse.
-        double sum = 0, sumSquares = 0;
-        for (var b = canary.Lowest; b <= canary.Highest; b++)
-        {
-            var count = canary[b];
-            if (count != 0)
-            {
-                var placement = stableCdf.Below(LatencyHistogram.BucketMidMicroseconds(b) / scale) / ns;
-                sum += count * placement;
-                sumSquares += count * placement * placement;
-            }
-        }
-
-        var theta = sum / nc;
-        var canaryVariance = nc > 1 ? Math.Max(0, (sumSquares - (nc * theta * theta)) / (nc - 1)) : 0;
-
-        sum = 0;
-        sumSquares = 0;
-        for (var b = stable.Lowest; b <= stable.Highest; b++)
-        {
-            var count = stable[b];
-            if (count != 0)
-            {
-                var placement = 1 - (canaryCdf.Below(LatencyHistogram.BucketMidMicroseconds(b) * scale) / nc);
-                sum += count * placement;
-                sumSquares += count * placement * placement;
-            }
-        }
-
-        var thetaStable = sum / ns;
-        var stableVariance = ns > 1 ? Math.Max(0, (sumSquares - (ns * thetaStable * thetaStable)) / (ns - 1)) : 0;
+        var (theta, canaryVariance) = Placements(canary, stable, 1 / scale, reverse: false);
+        var (_, stableVariance) = Placements(stable, canary, scale, reverse: true);
 
         // The last term, a quarter of one pair, keeps the variance above zero when every request of
         // both sides shares a bucket; it fades as 1/(n·m) against the main 1/n terms.
@@ -61,39 +37,72 @@ internal static class MannWhitney
         return (theta, variance);
     }
 
-    /// <summary>A histogram's count below a latency, linear within buckets.</summary>
-    private readonly struct Cdf : IDisposable
+    /// <summary>Mean and sample variance of the placements of <paramref name="side"/>'s requests within <paramref name="other"/>.</summary>
+    private static (double Mean, double Variance) Placements(in Ranks side, in Ranks other, double factor, bool reverse)
     {
-        private readonly LatencyHistogram histogram;
-        private readonly double[] below;
-
-        public Cdf(LatencyHistogram histogram)
+        var histogram = side.Histogram;
+        var mids = LatencyHistogram.Mids;
+        double n = side.Count, m = other.Count;
+        double sum = 0, sumSquares = 0;
+        for (var b = histogram.Lowest; b <= histogram.Highest; b++)
         {
-            this.histogram = histogram;
-            below = ArrayPool<double>.Shared.Rent(histogram.Highest - histogram.Lowest + 1);
+            var count = histogram[b];
+            if (count != 0)
+            {
+                var below = other.Below(mids[b] * factor) / m;
+                var placement = reverse ? 1 - below : below;
+                sum += count * placement;
+                sumSquares += count * placement * placement;
+            }
+        }
+
+        var mean = sum / n;
+        var variance = n > 1 ? Math.Max(0, (sumSquares - (n * mean * mean)) / (n - 1)) : 0;
+        return (mean, variance);
+    }
+
+    /// <summary>A histogram's count below any latency, linear within buckets; build once, rank against it often.</summary>
+    internal readonly struct Ranks : IDisposable
+    {
+        private readonly double[] below;
+        private readonly double top;
+
+        public Ranks(LatencyHistogram histogram)
+        {
+            Histogram = histogram;
+            Count = histogram.Count;
+            var length = Math.Max(0, histogram.Highest - histogram.Lowest + 1);
+            below = ArrayPool<double>.Shared.Rent(length);
             double running = 0;
             for (var b = histogram.Lowest; b <= histogram.Highest; b++)
             {
                 below[b - histogram.Lowest] = running;
                 running += histogram[b];
             }
+
+            top = length == 0 ? 0 : LatencyHistogram.Lowers[histogram.Highest] + LatencyHistogram.Widths[histogram.Highest];
         }
+
+        public LatencyHistogram Histogram { get; }
+
+        public long Count { get; }
 
         public double Below(double micros)
         {
-            if (micros < LatencyHistogram.LowerEdge(histogram.Lowest))
+            var histogram = Histogram;
+            if (Count == 0 || micros < LatencyHistogram.Lowers[histogram.Lowest])
             {
                 return 0;
             }
 
-            var bucket = LatencyHistogram.BucketOf((long)Math.Min(Math.Floor(micros), long.MaxValue / 2));
-            if (bucket > histogram.Highest)
+            if (micros >= top)
             {
-                return histogram.Count;
+                return Count;
             }
 
-            var fraction = Math.Clamp((micros - LatencyHistogram.LowerEdge(bucket)) / LatencyHistogram.Width(bucket), 0, 1);
-            return below[bucket - histogram.Lowest] + (histogram[bucket] * fraction);
+            var bucket = LatencyHistogram.BucketOf((long)micros);
+            var fraction = (micros - LatencyHistogram.Lowers[bucket]) / LatencyHistogram.Widths[bucket];
+            return below[bucket - histogram.Lowest] + (histogram[bucket] * Math.Clamp(fraction, 0, 1));
         }
 
         public void Dispose() => ArrayPool<double>.Shared.Return(below);

@@ -22,10 +22,12 @@ internal static class PrometheusText
     public static void Write(TextWriter writer, IReadOnlyList<RecorderEntry> entries)
     {
         var labels = entries.Select(e => $"service=\"{Escape(e.Service)}\",version=\"{Escape(e.Version)}\"").ToList();
-        Counter(writer, Requests, "Requests the traffic proxy answered, by service version.", entries, labels, e => Volatile.Read(ref e.Requests));
-        Counter(writer, Errors, "Requests answered with a 5xx status or a failed connection to the instance.", entries, labels, e => Volatile.Read(ref e.Errors));
-        Counter(writer, Satisfied, "Requests answered without error within the Apdex target T.", entries, labels, e => Volatile.Read(ref e.Satisfied));
-        Counter(writer, Tolerating, "Requests answered without error over T but within 4T.", entries, labels, e => Volatile.Read(ref e.Tolerating));
+        var buckets = entries.Select(_ => new long[LatencyHistogram.BucketCount]).ToList();
+        var totals = entries.Select((e, i) => e.Read(buckets[i])).ToList();
+        Counter(writer, Requests, "Requests the traffic proxy answered, by service version.", labels, totals.Select(t => t.Requests));
+        Counter(writer, Errors, "Requests answered with a 5xx status or a failed connection to the instance.", labels, totals.Select(t => t.Errors));
+        Counter(writer, Satisfied, "Requests answered without error within the Apdex target T.", labels, totals.Select(t => t.Satisfied));
+        Counter(writer, Tolerating, "Requests answered without error over T but within 4T.", labels, totals.Select(t => t.Tolerating));
 
         writer.Write($"# HELP {Duration} Time from receiving a request to answering it, in seconds.\n");
         writer.Write($"# TYPE {Duration} histogram\n");
@@ -33,10 +35,9 @@ internal static class PrometheusText
         for (var i = 0; i < entries.Count; i++)
         {
             Array.Clear(coarse);
-            var buckets = entries[i].Buckets;
-            for (var b = 0; b < buckets.Length; b++)
+            for (var b = 0; b < LatencyHistogram.BucketCount; b++)
             {
-                coarse[CoarseOf[b]] += Volatile.Read(ref buckets[b]);
+                coarse[CoarseOf[b]] += buckets[i][b];
             }
 
             long cumulative = 0;
@@ -47,7 +48,7 @@ internal static class PrometheusText
                 writer.Write($"{Duration}_bucket{{{labels[i]},le=\"{le}\"}} {Number(cumulative)}\n");
             }
 
-            var seconds = Volatile.Read(ref entries[i].SumMicroseconds) / 1_000_000.0;
+            var seconds = totals[i].SumMicroseconds / 1_000_000.0;
             writer.Write($"{Duration}_sum{{{labels[i]}}} {Number(seconds)}\n");
             writer.Write($"{Duration}_count{{{labels[i]}}} {Number(cumulative)}\n");
         }
@@ -75,14 +76,13 @@ internal static class PrometheusText
         return builder.ToString();
     }
 
-    private static void Counter(
-        TextWriter writer, string name, string help, IReadOnlyList<RecorderEntry> entries, List<string> labels, Func<RecorderEntry, long> value)
+    private static void Counter(TextWriter writer, string name, string help, List<string> labels, IEnumerable<long> values)
     {
         writer.Write($"# HELP {name} {help}\n");
         writer.Write($"# TYPE {name} counter\n");
-        for (var i = 0; i < entries.Count; i++)
+        foreach (var (label, value) in labels.Zip(values))
         {
-            writer.Write($"{name}{{{labels[i]}}} {Number(value(entries[i]))}\n");
+            writer.Write($"{name}{{{label}}} {Number(value)}\n");
         }
     }
 

@@ -39,28 +39,29 @@ public sealed class TrafficRecorder
 
         entry.Describe(release, canary);
         var micros = Math.Max(0, elapsed.Ticks / TimeSpan.TicksPerMicrosecond);
+        var stripe = entry.Local;
 
-        // Requests before the bucket: a report that sees the bucket also sees the request.
-        Interlocked.Increment(ref entry.Requests);
+        // Requests first: a report that sees anything else of this request also sees the request.
+        Interlocked.Increment(ref stripe.Counts.Requests);
         if (error)
         {
-            Interlocked.Increment(ref entry.Errors);
+            Interlocked.Increment(ref stripe.Counts.Errors);
         }
         else
         {
             var milliseconds = micros / 1000.0;
             if (milliseconds <= apdexMilliseconds)
             {
-                Interlocked.Increment(ref entry.Satisfied);
+                Interlocked.Increment(ref stripe.Counts.Satisfied);
             }
             else if (milliseconds <= 4 * apdexMilliseconds)
             {
-                Interlocked.Increment(ref entry.Tolerating);
+                Interlocked.Increment(ref stripe.Counts.Tolerating);
             }
         }
 
-        Interlocked.Add(ref entry.SumMicroseconds, micros);
-        Interlocked.Increment(ref entry.Buckets[LatencyHistogram.BucketOf(micros)]);
+        Interlocked.Add(ref stripe.Counts.SumMicroseconds, micros);
+        Interlocked.Increment(ref stripe.Buckets[LatencyHistogram.BucketOf(micros)]);
     }
 
     /// <summary>
@@ -99,16 +100,30 @@ public sealed class TrafficRecorder
         PrometheusText.Write(writer, snapshot);
     }
 
+    /// <summary>The counters of one version, for tests that stage a report racing a request.</summary>
+    internal RecorderEntry? Entry(string service, string version) => entries.GetValueOrDefault((service, version));
+
     private static TrafficSample? TakeDelta(RecorderEntry entry, DateTimeOffset start, DateTimeOffset end)
     {
-        // Read in the reverse order of Record's increments (requests last): every bucket or error counted
-        // here belongs to a request counted here or before; anything in flight goes in the next report.
+        var current = new long[LatencyHistogram.BucketCount];
+        var totals = entry.Read(current);
+        var requests = totals.Requests - entry.DrainedRequests;
+        if (requests <= 0)
+        {
+            return null;
+        }
+
+        // A request counted in the previous report may have had its error or Apdex class counted only
+        // after it. Each sample must add up on its own (the server refuses one that does not), so what
+        // does not fit waits for the next report; the totals stay exact.
+        var errors = Math.Min(totals.Errors - entry.DrainedErrors, requests);
+        var satisfied = Math.Min(totals.Satisfied - entry.DrainedSatisfied, requests - errors);
+        var tolerating = Math.Min(totals.Tolerating - entry.DrainedTolerating, requests - errors - satisfied);
+
         var buckets = new List<int>();
         var counts = new List<long>();
-        var current = new long[LatencyHistogram.BucketCount];
         for (var b = 0; b < current.Length; b++)
         {
-            current[b] = Volatile.Read(ref entry.Buckets[b]);
             var delta = current[b] - entry.DrainedBuckets[b];
             if (delta > 0)
             {
@@ -117,33 +132,14 @@ public sealed class TrafficRecorder
             }
         }
 
-        var errors = Volatile.Read(ref entry.Errors);
-        var satisfied = Volatile.Read(ref entry.Satisfied);
-        var tolerating = Volatile.Read(ref entry.Tolerating);
-        var requests = Volatile.Read(ref entry.Requests);
-        if (requests == entry.DrainedRequests)
-        {
-            return null;
-        }
-
         var sample = new TrafficSample(
-            entry.Service,
-            entry.Version,
-            entry.Release,
-            entry.Canary,
-            start,
-            end,
-            requests - entry.DrainedRequests,
-            errors - entry.DrainedErrors,
-            satisfied - entry.DrainedSatisfied,
-            tolerating - entry.DrainedTolerating,
-            buckets.ToArray(),
-            counts.ToArray());
+            entry.Service, entry.Version, entry.Release, entry.Canary, start, end,
+            requests, errors, satisfied, tolerating, buckets.ToArray(), counts.ToArray());
         Array.Copy(current, entry.DrainedBuckets, current.Length);
-        entry.DrainedRequests = requests;
-        entry.DrainedErrors = errors;
-        entry.DrainedSatisfied = satisfied;
-        entry.DrainedTolerating = tolerating;
+        entry.DrainedRequests += requests;
+        entry.DrainedErrors += errors;
+        entry.DrainedSatisfied += satisfied;
+        entry.DrainedTolerating += tolerating;
         return sample;
     }
 }

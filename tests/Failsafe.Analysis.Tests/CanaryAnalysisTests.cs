@@ -88,7 +88,7 @@ public sealed class CanaryAnalysisTests
         Assert.Equal(VerdictOutcomes.Fail, verdict.Outcome);
         var latency = verdict.Tests.Single(t => t.Metric == "latency");
         Assert.Equal(VerdictOutcomes.Fail, latency.Outcome);
-        Assert.Matches(@"^Canary latency p50 5\d ms vs stable 4\d ms \(\+(29|30|31)%\), p99 \d+ ms vs \d+ ms \(\+\d+%\): a canary request is slower than a stable one \d+\.\d% of the time \(99\.5% always-valid interval \d+\.\d+% to \d+\.\d+%\), and p50 and p99 are above the 10% minimum effect\.$", latency.Sentence);
+        Assert.Matches(@"^Canary latency p50 5\d ms vs stable 4\d ms \(\+(29|30|31)%\), p99 \d+ ms vs \d+ ms \(\+\d+%\), over 3,000 and 3,000 requests: a canary request is slower than a stable one \d+\.\d% of the time \(99\.5% always-valid interval \d+\.\d+% to \d+\.\d+%\), and p50 and p99 are above the 10% minimum effect\.$", latency.Sentence);
         Assert.True(latency.Low > 0);
         Assert.Equal(latency.Sentence, verdict.Sentence);
         Assert.Equal(3_000, latency.CanarySamples);

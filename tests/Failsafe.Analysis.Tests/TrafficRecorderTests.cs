@@ -77,6 +77,33 @@ public sealed class TrafficRecorderTests
     }
 
     [Fact]
+    public void Drain_ErrorCountedAfterItsRequestWasReported_WaitsSoEverySampleAddsUp()
+    {
+        var time = new ManualTime(T0);
+        var recorder = new TrafficRecorder(time);
+        recorder.Record("web", "1.0", "r1", false, false, TimeSpan.FromMilliseconds(20), 100);
+        var stripe = recorder.Entry("web", "1.0")!.Stripes[0];
+
+        // A report took a request whose error and Apdex class were not counted yet...
+        Interlocked.Increment(ref stripe.Counts.Requests);
+        Interlocked.Decrement(ref stripe.Counts.Satisfied);
+        Assert.Equal((2L, 0L, 0L), Counts(Assert.Single(recorder.Drain())));
+
+        // ...then both errors land with only one new request: the sample holds one, the next the other.
+        Interlocked.Add(ref stripe.Counts.Errors, 2);
+        Interlocked.Increment(ref stripe.Counts.Satisfied);
+        Interlocked.Increment(ref stripe.Counts.Requests);
+        Assert.Equal((1L, 1L, 0L), Counts(Assert.Single(recorder.Drain())));
+        Interlocked.Increment(ref stripe.Counts.Requests);
+        Interlocked.Increment(ref stripe.Counts.Satisfied);
+        Assert.Equal((1L, 1L, 0L), Counts(Assert.Single(recorder.Drain())));
+        Interlocked.Increment(ref stripe.Counts.Requests);
+        Assert.Equal((1L, 0L, 1L), Counts(Assert.Single(recorder.Drain())));
+
+        static (long, long, long) Counts(TrafficSample s) => (s.Requests, s.Errors, s.Satisfied);
+    }
+
+    [Fact]
     public void Record_Apdex_SatisfiedToleratingFrustrated()
     {
         var recorder = new TrafficRecorder(new ManualTime(T0));

@@ -77,11 +77,12 @@ internal sealed partial class CanaryJudge(
                 var stable = await prometheus.QueryAsync(source, deployment.Service, stableVersion, window, cancellationToken).ConfigureAwait(false);
                 verdict = CanaryAnalysis.Evaluate(ToWindow(canary), ToWindow(stable), settings, now);
             }
-            catch (PrometheusQueryException e)
+            catch (Exception e) when (e is PrometheusQueryException or ArgumentException)
             {
-                // Never pass on missing data: the rollout holds and says why.
-                Log.PrometheusFailed(logger, deployment.DisplayId, e.Message);
-                verdict = new VerdictInfo(VerdictOutcomes.Hold, $"Holding: {e.Message}", now, []);
+                // Never pass on missing or unusable data: the rollout holds and says why.
+                var reason = e is PrometheusQueryException ? e.Message : $"Prometheus' latency buckets cannot be read as a histogram ({e.Message})";
+                Log.PrometheusFailed(logger, deployment.DisplayId, reason);
+                verdict = new VerdictInfo(VerdictOutcomes.Hold, $"Holding: {reason}", now, []);
             }
         }
 
