@@ -15,6 +15,8 @@ missing=()
 need setsid || missing+=(util-linux)
 # The Prometheus metric source is tested against a real Prometheus; the tests start their own.
 [ -x /usr/bin/prometheus ] || missing+=(prometheus)
+# The store tests also run against a real PostgreSQL 15; scripts/test-postgres.sh starts a private one below.
+[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || missing+=(postgresql-15)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -35,6 +37,22 @@ format_failed=0
 if ! dotnet format Failsafe.sln --verify-no-changes --no-restore -v q; then
   echo "test.sh: 'dotnet format' would change files; run 'dotnet format Failsafe.sln'"
   format_failed=1
+fi
+
+echo "== postgresql (a private server for the store tests, stopped on every exit)"
+postgres_dir=""
+stop_postgres() {
+  if [ -n "$postgres_dir" ]; then scripts/test-postgres.sh stop "$postgres_dir"; postgres_dir=""; fi
+}
+trap stop_postgres EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if postgres_env="$(scripts/test-postgres.sh start)"; then
+  eval "$postgres_env"
+  postgres_dir="$FAILSAFE_TEST_POSTGRES_DIR"
+  echo "PostgreSQL on 127.0.0.1:$(echo "$FAILSAFE_TEST_POSTGRES" | sed -n 's/.*Port=\([0-9]*\).*/\1/p') ($postgres_dir)"
+else
+  echo "test.sh: could not start PostgreSQL; the PostgreSQL tests will fail"
 fi
 
 passed=0; failed=$format_failed; skipped=0; broken=0

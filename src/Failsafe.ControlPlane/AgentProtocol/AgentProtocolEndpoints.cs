@@ -38,11 +38,11 @@ internal static class AgentProtocolEndpoints
         return routes;
     }
 
-    private static IResult ReportMetrics(MetricsReport report, HttpContext context, TrafficMetricsStore metrics)
+    private static async Task<IResult> ReportMetrics(MetricsReport report, HttpContext context, TrafficMetricsStore metrics)
     {
         try
         {
-            metrics.Add(AuthSchemes.AgentIdOf(context.User), report.Samples);
+            await metrics.AddAsync(AuthSchemes.AgentIdOf(context.User), report.Samples, context.RequestAborted).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {

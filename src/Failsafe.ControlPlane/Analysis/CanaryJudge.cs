@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Failsafe.Analysis;
 using Failsafe.Contracts;
+using Failsafe.ControlPlane.Orchestration;
 using Failsafe.ControlPlane.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ internal sealed partial class CanaryJudge(
     IDatabase database,
     TrafficMetricsStore metrics,
     PrometheusMetricSource prometheus,
+    Replica replica,
     TimeProvider time,
     ILogger<CanaryJudge> logger)
 {
@@ -26,10 +28,16 @@ internal sealed partial class CanaryJudge(
     /// <summary>Null when the deployment is not at a point where analysis applies.</summary>
     public async Task<VerdictInfo?> EvaluateAsync(long deploymentId, CancellationToken cancellationToken)
     {
-        var (deployment, hosts) = await database.ReadAsync(
+        var (deployment, hosts, holder) = await database.ReadAsync(
             async s => (await DeploymentsStore.FindAsync(s, deploymentId).ConfigureAwait(false),
-                        await DeploymentsStore.HostsAsync(s, deploymentId).ConfigureAwait(false)),
+                        await DeploymentsStore.HostsAsync(s, deploymentId).ConfigureAwait(false),
+                        await LeasesStore.HolderAsync(s, Replica.DeploymentLease(deploymentId), time.GetUtcNow()).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
+        if (holder is not null && holder != replica.Id)
+        {
+            return null; // another replica drives it, and judges it
+        }
+
         if (deployment is not { State: DeploymentStates.Running, Rollout: { WindowStart: { } from } rollout })
         {
             _lastFromPrometheus.TryRemove(deploymentId, out _);
@@ -49,7 +57,7 @@ internal sealed partial class CanaryJudge(
             return await FromPrometheusAsync(deploymentId, deployment, scope, source, rollout.Analysis, now - from, cancellationToken).ConfigureAwait(false);
         }
 
-        var (canary, stable) = metrics.Split(deployment.Service, scope.Select(h => h.AgentId), from, target);
+        var (canary, stable) = await metrics.SplitAsync(deployment.Service, scope.Select(h => h.AgentId), from, target, cancellationToken).ConfigureAwait(false);
         return CanaryAnalysis.Evaluate(canary, stable, rollout.Analysis, now);
     }
 

@@ -31,18 +31,18 @@ public static class ServerBuilderExtensions
         var provided = LoadProvidedCertificate(options);
         var data = new DataDirectory(options.DataDirectory);
         var tls = TlsMaterial.LoadOrCreate(data.Tls, options.TlsSubjectAlternativeNames, provided, options.Time);
-        var database = new SqliteDatabase(data.Database, options.Time);
+        var database = Databases.OpenAsync(options, data.Database, CancellationToken.None).GetAwaiter().GetResult();
+        string? adminToken;
         try
         {
-            database.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+            adminToken = AdminBootstrap.EnsureAdminTokenAsync(database, options.Time, options.BootstrapTokenFile, CancellationToken.None)
+                .GetAwaiter().GetResult();
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch
         {
-            throw new ServerStartupException($"Cannot open the database at {data.Database}: {e.Message}", e);
+            (database as IAsyncDisposable)?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
         }
-
-        var adminToken = AdminBootstrap.EnsureAdminTokenAsync(database, options.Time, options.BootstrapTokenFile, CancellationToken.None)
-            .GetAwaiter().GetResult();
 
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseUrls([.. urls]);

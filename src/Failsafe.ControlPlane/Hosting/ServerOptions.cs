@@ -1,3 +1,5 @@
+using Failsafe.ControlPlane.Storage;
+
 namespace Failsafe.ControlPlane.Hosting;
 
 /// <summary>How <c>failsafe server</c> runs.</summary>
@@ -8,6 +10,13 @@ public sealed record ServerOptions
 
     /// <summary>Holds failsafe.db, blobs/ and tls/. Created (mode 0700) when missing.</summary>
     public string DataDirectory { get; init; } = DefaultDataDirectory;
+
+    /// <summary>
+    /// The PostgreSQL database to keep the state in, as an Npgsql connection string
+    /// (<c>Host=…;Port=…;Database=…;Username=…;Password=…</c>). Null or empty: the SQLite file in <see cref="DataDirectory"/>.
+    /// Holds a password: never print it (<c>PostgresConnectionString.Redact</c>).
+    /// </summary>
+    public string? Store { get; init; }
 
     /// <summary>One or more https:// URLs separated by ';'. Port 0 picks a free port.</summary>
     public string Urls { get; init; } = DefaultUrls;
@@ -45,6 +54,16 @@ public sealed record ServerOptions
     /// <summary>The clock; tests move it.</summary>
     internal TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>How long PostgreSQL may stay unreachable (at start, or restarting) before a store call fails.</summary>
+    internal TimeSpan StoreConnectRetryLimit { get; init; } = PostgresDatabase.DefaultConnectRetryLimit;
+
     /// <summary>How often the orchestrator looks at running deployments when nothing wakes it sooner.</summary>
     internal TimeSpan OrchestratorInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a replica holds a deployment it drives without renewing; another replica takes over after it.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The record's generated text would hold <see cref="Store"/>'s password: name the database only.</summary>
+    public override string ToString() =>
+        $"ServerOptions {{ DataDirectory = {DataDirectory}, Store = {(string.IsNullOrEmpty(Store) ? "(SQLite)" : PostgresConnectionString.Redact(Store))}, Urls = {Urls} }}";
 }

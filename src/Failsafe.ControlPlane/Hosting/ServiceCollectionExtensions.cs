@@ -20,7 +20,7 @@ internal static class ServiceCollectionExtensions
     {
         services.AddSingleton(options);
         services.TryAddSingleton(options.Time);
-        services.AddSingleton(database);
+        services.AddSingleton(_ => database); // made by a factory, so the container disposes it (PostgreSQL's connection pool)
         services.AddSingleton(blobs);
         services.AddSingleton(tls);
         services.AddSingleton(tls.Authority);
@@ -31,6 +31,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<AgentSignals>();
         services.AddSingleton<DeploymentStateMachine>();
         services.AddSingleton<RolloutDriver>();
+        services.TryAddSingleton(new Replica(options.LeaseDuration));
         services.AddSingleton<DeploymentControl>();
         services.AddSingleton<TrafficMetricsStore>();
         services.AddSingleton<CanaryJudge>();

@@ -1,6 +1,7 @@
 using Failsafe.Contracts;
 using Failsafe.ControlPlane.Hosting;
 using Failsafe.ControlPlane.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Failsafe.ControlPlane.Orchestration;
 
@@ -9,7 +10,8 @@ namespace Failsafe.ControlPlane.Orchestration;
 /// Running it twice in a row does nothing the first run did not: every step is decided by stored state
 /// (and the verdict of the analysis, which the caller computed from metrics just before).
 /// </summary>
-internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions options, RolloutDriver rollouts)
+internal sealed partial class DeploymentStateMachine(
+    TimeProvider time, ServerOptions options, RolloutDriver rollouts, Replica replica, ILogger<DeploymentStateMachine> logger)
 {
     /// <summary>Returns the agents that were given new tasks or routes, to wake after commit.</summary>
     public async Task<IReadOnlyList<string>> AdvanceAsync(DbSession session, long deploymentId, VerdictInfo? verdict = null)
@@ -18,6 +20,19 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
         if (deployment is null || DeploymentStates.IsTerminal(deployment.State))
         {
             return [];
+        }
+
+        // Exactly one replica drives a deployment: the one holding its lease, renewed in this very transaction.
+        var lease = Replica.DeploymentLease(deploymentId);
+        var (held, previousHolder) = await LeasesStore.TryHoldAsync(session, lease, replica.Id, time.GetUtcNow(), replica.LeaseDuration).ConfigureAwait(false);
+        if (!held)
+        {
+            return [];
+        }
+
+        if (previousHolder is not null)
+        {
+            Log.TookOver(logger, deployment.DisplayId, previousHolder);
         }
 
         var run = new DeploymentRun(session, time.GetUtcNow(), deployment,
@@ -31,6 +46,11 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
         if (run.Deployment.State == DeploymentStates.RollingBack)
         {
             await AdvanceRollingBackAsync(run).ConfigureAwait(false);
+        }
+
+        if (DeploymentStates.IsTerminal(run.Deployment.State))
+        {
+            await LeasesStore.ReleaseAsync(session, lease, replica.Id).ConfigureAwait(false);
         }
 
         return run.Woken;
@@ -204,5 +224,11 @@ internal sealed class DeploymentStateMachine(TimeProvider time, ServerOptions op
                 await run.SetHostAsync(i, run.Hosts[i] with { State = HostStates.Skipped }).ConfigureAwait(false);
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Took over deployment {DeploymentId} from replica {Holder}, whose lease expired")]
+        public static partial void TookOver(ILogger logger, string deploymentId, string holder);
     }
 }

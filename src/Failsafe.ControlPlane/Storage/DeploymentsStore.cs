@@ -79,7 +79,7 @@ internal static class DeploymentsStore
 
     public static Task<List<DeploymentRecord>> ListAsync(DbSession session, string? service, int limit) =>
         session.QueryAsync(
-            $"SELECT {Columns} FROM deployments WHERE @service IS NULL OR service = @service ORDER BY id DESC LIMIT @limit",
+            $"SELECT {Columns} FROM deployments WHERE CAST(@service AS TEXT) IS NULL OR service = @service ORDER BY id DESC LIMIT @limit",
             Map, ("@service", service), ("@limit", limit));
 
     public static Task<List<long>> ListActiveIdsAsync(DbSession session) =>

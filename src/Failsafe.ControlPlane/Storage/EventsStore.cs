@@ -23,7 +23,7 @@ internal static class EventsStore
         session.QueryAsync(
             """
             SELECT id, at, actor, action, target, remote_address, result, detail FROM events
-            WHERE @target IS NULL OR target = @target OR substr(target, 1, @prefixLength) = @prefix
+            WHERE CAST(@target AS TEXT) IS NULL OR target = @target OR substr(target, 1, @prefixLength) = @prefix
             ORDER BY id DESC LIMIT @limit
             """,
             r => new EventInfo(

@@ -3,8 +3,9 @@ namespace Failsafe.ControlPlane.Storage;
 /// <summary>
 /// The one engine-specific seam of the store. The stores speak portable SQL (named @parameters,
 /// INSERT … RETURNING, ON CONFLICT, integer timestamps in Unix milliseconds, 0/1 booleans) through a
-/// <see cref="DbSession"/>, so a PostgreSQL engine is another implementation of this interface plus
-/// its own migration scripts.
+/// <see cref="DbSession"/>; each engine (<see cref="SqliteDatabase"/>, <see cref="PostgresDatabase"/>) has its own
+/// migration scripts. A parameter that may be null and is only tested with IS NULL is written
+/// <c>CAST(@p AS TEXT) IS NULL</c>: PostgreSQL cannot tell the type of an untyped null otherwise.
 /// </summary>
 internal interface IDatabase
 {

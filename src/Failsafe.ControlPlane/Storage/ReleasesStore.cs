@@ -23,7 +23,7 @@ internal static class ReleasesStore
 
     public static Task<List<ReleaseRecord>> ListAsync(DbSession session, string? service) =>
         session.QueryAsync(
-            $"SELECT {Columns} FROM releases WHERE @service IS NULL OR service = @service ORDER BY service, pushed_at, version",
+            $"SELECT {Columns} FROM releases WHERE CAST(@service AS TEXT) IS NULL OR service = @service ORDER BY service, pushed_at, version",
             Map, ("@service", service));
 
     public static Task AddAsync(DbSession session, ReleaseRecord release) =>

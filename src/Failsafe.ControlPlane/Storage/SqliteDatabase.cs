@@ -1,4 +1,3 @@
-using Failsafe.ControlPlane.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace Failsafe.ControlPlane.Storage;
@@ -38,28 +37,11 @@ internal sealed class SqliteDatabase : IDatabase
             await wal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await WriteAsync(
-            async session =>
-            {
-                await session.ExecuteAsync(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)").ConfigureAwait(false);
-                var current = await session.ScalarAsync<long?>("SELECT MAX(version) FROM schema_version").ConfigureAwait(false) ?? 0;
-                if (current > _migrations.Count)
-                {
-                    throw new ServerStartupException(
-                        $"The database at {Location} has schema version {current}; this failsafe knows up to {_migrations.Count}. Upgrade failsafe.");
-                }
-
-                for (var version = (int)current + 1; version <= _migrations.Count; version++)
-                {
-                    await session.ExecuteAsync(_migrations[version - 1]).ConfigureAwait(false);
-                    await session.ExecuteAsync(
-                        "INSERT INTO schema_version (version, applied_at) VALUES (@v, @at)",
-                        ("@v", version), ("@at", _time.GetUtcNow())).ConfigureAwait(false);
-                }
-
-                return 0;
-            },
+        await SchemaMigrator.MigrateAsync(
+            this,
+            _migrations,
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+            _time,
             cancellationToken).ConfigureAwait(false);
     }
 

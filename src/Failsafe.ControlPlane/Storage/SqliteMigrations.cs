@@ -142,5 +142,23 @@ internal static class SqliteMigrations
         ALTER TABLE deployments ADD COLUMN rollout_json TEXT NULL;
         ALTER TABLE deployment_hosts ADD COLUMN canary_weight INTEGER NULL;
         """,
+
+        // 4: several replicas on one store. A lease names the replica that drives a piece of work (a deployment) until it
+        // expires; the proxies' per-second samples live here so that whichever replica drives a rollout sees every host's.
+        """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at INTEGER NOT NULL);
+
+        CREATE TABLE traffic_samples (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id TEXT NOT NULL,
+            service TEXT NOT NULL,
+            release TEXT NOT NULL,
+            end_at INTEGER NOT NULL,
+            sample_json TEXT NOT NULL);
+        CREATE INDEX traffic_samples_by_service ON traffic_samples (service, end_at);
+        """,
     ];
 }

@@ -14,7 +14,13 @@ internal static class ServerCommand
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert, when it is not in that file." };
         var tlsCa = new Option<string?>("--tls-ca") { Description = "PEM of the CA that issued --tls-cert (up to its root): agents and the CLI pin it. Not needed for a self-signed --tls-cert." };
         var tokenFile = new Option<string?>("--bootstrap-token-file") { Description = "Also write the first admin token to this file (mode 0600), for automation." };
-        var command = new Command("server", "Run the control plane: API, orchestrator, store and blobs.") { data, urls, san, tlsCert, tlsKey, tlsCa, tokenFile };
+        var store = new Option<string?>("--store")
+        {
+            Description = "Keep the state in this PostgreSQL database (\"Host=…;Database=…;Username=…;Password=…\"; or set FAILSAFE_STORE, "
+                + "which keeps the password out of the process list) instead of the SQLite file in --data.",
+        };
+        var lease = new Option<string?>("--lease") { Description = "With replicas on one PostgreSQL: how long a replica holds the deployments it drives (default 10s); another takes over after it." };
+        var command = new Command("server", "Run the control plane: API, orchestrator, store and blobs.") { data, urls, san, tlsCert, tlsKey, tlsCa, tokenFile, store, lease };
         command.SetAction((result, ct) => ServerHost.RunAsync(
             new ServerOptions
             {
@@ -25,6 +31,8 @@ internal static class ServerCommand
                 TlsKeyFile = result.GetValue(tlsKey),
                 TlsCaFile = result.GetValue(tlsCa),
                 BootstrapTokenFile = result.GetValue(tokenFile),
+                Store = result.GetValue(store) ?? Environment.GetEnvironmentVariable("FAILSAFE_STORE"),
+                LeaseDuration = result.GetValue(lease) is { } leaseText ? RolloutOptions.Duration(leaseText, "--lease") : TimeSpan.FromSeconds(10),
             },
             ct));
         return command;
