@@ -13,6 +13,7 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
 {
     public const int MaxWaitSeconds = 30;
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
+    private readonly PendingWorkSweep _sweep = new(database, time);
 
     public async Task<PollResponse> PollAsync(string agentId, PollRequest request, int waitSeconds, CancellationToken cancellationToken)
     {
@@ -20,40 +21,46 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
         var running = (request.RunningTaskIds ?? []).ToHashSet();
         await database.WriteAsync(s => AgentsStore.ReportAsync(s, agentId, time.GetUtcNow(), request.Inventory), cancellationToken).ConfigureAwait(false);
         var applied = request.AppliedRoutes ?? [];
+        var look = true;
         while (true)
         {
             var signalled = signals.WaitFor(agentId);
-            var tasks = await TakeAsync(agentId, running, cancellationToken).ConfigureAwait(false);
-            var routes = await database.ReadAsync(s => DeploymentsStore.CanaryRoutesAsync(s, agentId), cancellationToken).ConfigureAwait(false);
             var remaining = deadline - time.GetUtcNow();
-            // A changed canary weight answers the poll at once: taking a failing canary out of traffic must not wait for a timeout.
-            if (tasks.Count > 0 || remaining <= TimeSpan.Zero || !SameRoutes(routes, applied))
+            if (look || remaining <= TimeSpan.Zero)
             {
-                return new PollResponse(tasks, routes);
+                // Both looks in one read transaction; most find nothing to take.
+                var (open, routes) = await database.ReadAsync(
+                    async s => (await TasksStore.OpenForAgentAsync(s, agentId).ConfigureAwait(false),
+                                await DeploymentsStore.CanaryRoutesAsync(s, agentId).ConfigureAwait(false)),
+                    cancellationToken).ConfigureAwait(false);
+                var tasks = Due(open, running).Count > 0 ? await TakeAsync(agentId, running, cancellationToken).ConfigureAwait(false) : [];
+                remaining = deadline - time.GetUtcNow();
+                // A changed canary weight answers the poll at once: taking a failing canary out of traffic must not wait for a timeout.
+                if (tasks.Count > 0 || remaining <= TimeSpan.Zero || !SameRoutes(routes, applied))
+                {
+                    return new PollResponse(tasks, routes);
+                }
             }
 
             var pause = Task.Delay(remaining < RecheckInterval ? remaining : RecheckInterval, time, cancellationToken);
-            await Task.WhenAny(signalled, pause).ConfigureAwait(false);
+            var woken = await Task.WhenAny(signalled, pause).ConfigureAwait(false) == signalled;
             cancellationToken.ThrowIfCancellationRequested();
+
+            // Woken: this server made work for the agent. Otherwise another replica may have; the sweep says whether to look.
+            // A host running a canary looks every second: a weight going away leaves nothing for the sweep to find.
+            look = woken || applied.Count > 0 || await _sweep.HasWorkAsync(agentId, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private static bool SameRoutes(List<TrafficRoute> wanted, IReadOnlyList<TrafficRoute> applied) =>
         wanted.Count == applied.Count && wanted.All(applied.Contains);
 
-    private async Task<List<AgentTask>> TakeAsync(string agentId, HashSet<long> running, CancellationToken cancellationToken)
-    {
-        static List<TaskRecord> Due(List<TaskRecord> open, HashSet<long> running) =>
-            open.Where(t => t.State == TaskStates.Pending || !running.Contains(t.Id)).ToList();
+    private static List<TaskRecord> Due(List<TaskRecord> open, HashSet<long> running) =>
+        open.Where(t => t.State == TaskStates.Pending || !running.Contains(t.Id)).ToList();
 
-        // Look first without the write lock: most polls find nothing.
-        var open = await database.ReadAsync(s => TasksStore.OpenForAgentAsync(s, agentId), cancellationToken).ConfigureAwait(false);
-        if (Due(open, running).Count == 0)
-        {
-            return [];
-        }
-
-        return await database.WriteAsync(
+    /// <summary>Takes the due tasks under the write lock, looking again: the read that found them took no lock.</summary>
+    private Task<List<AgentTask>> TakeAsync(string agentId, HashSet<long> running, CancellationToken cancellationToken) =>
+        database.WriteAsync(
             async session =>
             {
                 var due = Due(await TasksStore.OpenForAgentAsync(session, agentId).ConfigureAwait(false), running);
@@ -65,6 +72,5 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
 
                 return due.Select(t => t.ToAgentTask()).ToList();
             },
-            cancellationToken).ConfigureAwait(false);
-    }
+            cancellationToken);
 }

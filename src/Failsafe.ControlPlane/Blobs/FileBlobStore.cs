@@ -5,21 +5,29 @@ namespace Failsafe.ControlPlane.Blobs;
 /// <summary>Blobs as files: <c>blobs/sha256/&lt;first 2 hex&gt;/&lt;64 hex&gt;</c>, published by an atomic rename.</summary>
 internal sealed class FileBlobStore : IBlobStore
 {
+    /// <summary>An upload left alone this long was cut by a crash; younger ones may be another replica's, in progress.</summary>
+    public static readonly TimeSpan AbandonedUploadAge = TimeSpan.FromHours(1);
+
     private const int BufferSize = 1 << 20;
     private readonly string _root;
     private readonly string _tempDirectory;
 
-    public FileBlobStore(string blobsDirectory)
+    public FileBlobStore(string blobsDirectory, TimeProvider? time = null)
     {
         _root = Path.Combine(blobsDirectory, "sha256");
         _tempDirectory = Path.Combine(blobsDirectory, "tmp");
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(_tempDirectory);
 
-        // Leftovers of uploads interrupted by a crash are never referenced.
+        // Leftovers of uploads interrupted by a crash are never referenced. Replicas share this folder: a replica that
+        // starts must not delete the upload another one is receiving or verifying (that push would fail with a 500).
+        var abandonedBefore = (time ?? TimeProvider.System).GetUtcNow() - AbandonedUploadAge;
         foreach (var stale in Directory.EnumerateFiles(_tempDirectory))
         {
-            File.Delete(stale);
+            if (File.GetLastWriteTimeUtc(stale) < abandonedBefore.UtcDateTime)
+            {
+                File.Delete(stale);
+            }
         }
     }
 

@@ -66,7 +66,7 @@ public static class ServerBuilderExtensions
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Services.AddFailsafeServerServices(options, database, new FileBlobStore(data.Blobs), tls, new FirstStart(adminToken));
+        builder.Services.AddFailsafeServerServices(options, database, new FileBlobStore(data.Blobs, options.Time), tls, new FirstStart(adminToken));
         return builder;
     }
 

@@ -26,6 +26,7 @@ internal sealed class PostgresDatabase : IDatabase, IAsyncDisposable, IDisposabl
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<string> _migrations;
     private readonly TimeSpan _connectRetryLimit;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <param name="connectRetryLimit">How long to keep trying to open a connection and begin a transaction while the server cannot be reached.</param>
     /// <exception cref="ServerStartupException">The connection string is not valid (the message never holds its password).</exception>
@@ -69,14 +70,25 @@ internal sealed class PostgresDatabase : IDatabase, IAsyncDisposable, IDisposabl
 
     public async Task<T> WriteAsync<T>(Func<DbSession, Task<T>> work, CancellationToken cancellationToken)
     {
-        var (connection, transaction) = await BeginAsync(write: true, cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        await using (transaction.ConfigureAwait(false))
+        // Writers of this process queue here, before taking a connection. Queued on the advisory lock instead, each held a
+        // pooled connection: a few hundred writes a second took the whole pool, and reads (every request's authentication,
+        // every poll) waited behind them (bench/Failsafe.Bench.Load). Only one write at a time can hold the lock anyway.
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            // From here on nothing is retried: once the work has run, a failure may come after the commit.
-            var result = await work(new DbSession(connection, transaction, cancellationToken)).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return result;
+            var (connection, transaction) = await BeginAsync(write: true, cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            await using (transaction.ConfigureAwait(false))
+            {
+                // From here on nothing is retried: once the work has run, a failure may come after the commit.
+                var result = await work(new DbSession(connection, transaction, cancellationToken)).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

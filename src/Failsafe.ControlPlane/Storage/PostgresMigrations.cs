@@ -162,5 +162,14 @@ internal static class PostgresMigrations
             sample_json TEXT NOT NULL);
         CREATE INDEX traffic_samples_by_service ON traffic_samples (service, end_at);
         """,
+
+        // 5: indexes for the hot paths of a large fleet. Long polls look up the agents with a pending task or a canary route
+        // every second, and a host's own routes: without them, scans of every task and deployment_hosts row ever written.
+        // Reading a deployment (the CLI follows one each second) gathers its tasks' steps: without an index, a scan of every task.
+        """
+        CREATE INDEX tasks_pending ON tasks (agent_id) WHERE state = 'pending';
+        CREATE INDEX deployment_hosts_canary_by_agent ON deployment_hosts (agent_id) WHERE canary_weight IS NOT NULL;
+        CREATE INDEX tasks_by_deployment ON tasks (deployment_id);
+        """,
     ];
 }

@@ -62,6 +62,20 @@ internal static class TasksStore
         session.QueryAsync(
             $"SELECT {Columns} FROM tasks WHERE agent_id = @agent AND state <> 'completed' ORDER BY id", Map, ("@agent", agentId));
 
+    /// <summary>
+    /// The agents that have work waiting: a task not yet handed out, or a canary route in a running deployment (whose weight the
+    /// agent must follow). Small by nature, and served by partial indexes.
+    /// </summary>
+    public static async Task<HashSet<string>> AgentsWithWorkAsync(DbSession session) =>
+        [.. await session.QueryAsync(
+            """
+            SELECT agent_id FROM tasks WHERE state = 'pending'
+            UNION
+            SELECT h.agent_id FROM deployment_hosts h JOIN deployments d ON d.id = h.deployment_id
+            WHERE h.canary_weight IS NOT NULL AND d.state IN ('running', 'rolling-back')
+            """,
+            r => r.Text("agent_id")).ConfigureAwait(false)];
+
     public static Task MarkDispatchedAsync(DbSession session, long id, DateTimeOffset at) =>
         session.ExecuteAsync(
             "UPDATE tasks SET state = 'dispatched', dispatched_at = @at WHERE id = @id AND state <> 'completed'", ("@id", id), ("@at", at));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -14,23 +15,22 @@ namespace Failsafe.DataPlane.Traffic;
 internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver observer, TimeProvider time, ILogger logger)
 {
     private const int BufferSize = 64 * 1024;
+    private const int DirectPiece = 4096;
+
+    private static readonly Action<object?> CancelOnAbort = static state => ((CancellationTokenSource)state!).Cancel();
 
     private readonly CancellationPool _cancellations = new(time);
 
-    public async Task ProcessAsync(HttpContext context, ServiceListener listener)
+    public Task ProcessAsync(HttpContext context, ServiceListener listener)
     {
         var start = time.GetTimestamp();
-        RouteTable table;
-        BackendTarget? target;
-        string? cookie;
         while (true)
         {
-            table = listener.Table;
-            target = RouteChooser.Choose(table, context.Request.Headers, out cookie);
+            var table = listener.Table;
+            var target = RouteChooser.Choose(table, context.Request.Headers, out var cookie);
             if (target is null)
             {
-                await ProxyResponses.NoInstanceAsync(context, table.Service);
-                return;
+                return ProxyResponses.NoInstanceAsync(context, table.Service);
             }
 
             // Counted before the route is read again: a drain that saw zero after a swap cannot miss this
@@ -38,51 +38,49 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
             target.InFlight.Enter();
             if (ReferenceEquals(listener.Table, table))
             {
-                break;
+                return ForwardAsync(context, table, target, cookie, start);
             }
 
             target.InFlight.Exit();
         }
-
-        var outcome = new Outcome(StatusCodes.Status500InternalServerError, Failed: true);
-        try
-        {
-            outcome = await ForwardAsync(context, table, target, cookie);
-        }
-        finally
-        {
-            target.InFlight.Exit();
-            Report(table.Service, target, outcome, start);
-        }
     }
 
-    private async Task<Outcome> ForwardAsync(HttpContext context, RouteTable table, BackendTarget target, string? cookie)
+    // One async method per request on the common path (each awaited async layer that completes
+    // asynchronously allocates its own state machine); the helpers return ValueTask and allocate only
+    // when they have to wait.
+    private async Task ForwardAsync(HttpContext context, RouteTable table, BackendTarget target, string? cookie, long start)
     {
-        if (HttpMethods.IsConnect(context.Request.Method))
-        {
-            await ProxyResponses.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "405 Method Not Allowed: CONNECT is not forwarded\n", servedBy: null);
-            return new Outcome(StatusCodes.Status405MethodNotAllowed, Failed: false);
-        }
-
-        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        var upgrading = upgrade is { IsUpgradableRequest: true };
-        var cancellation = _cancellations.Rent();
-        var registration = context.RequestAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), cancellation);
-        var content = !upgrading && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
-            ? new StreamingRequestContent(context.Request.Body, cancellation, table.Timeout)
-            : null;
+        var outcome = new Outcome(StatusCodes.Status500InternalServerError, Failed: true);
+        CancellationTokenSource? cancellation = null;
+        CancellationTokenRegistration registration = default;
+        StreamingRequestContent? content = null;
         HttpRequestMessage? message = null;
         HttpResponseMessage? response = null;
         try
         {
+            if (HttpMethods.IsConnect(context.Request.Method))
+            {
+                outcome = await RefuseAsync(context, StatusCodes.Status405MethodNotAllowed, "405 Method Not Allowed: CONNECT is not forwarded\n");
+                return;
+            }
+
+            var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+            var upgrading = upgrade is { IsUpgradableRequest: true };
+            cancellation = _cancellations.Rent();
+            registration = context.RequestAborted.UnsafeRegister(CancelOnAbort, cancellation);
+            if (!upgrading && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+            {
+                content = new StreamingRequestContent(context.Request.BodyReader, cancellation, table.Timeout);
+            }
+
             try
             {
                 message = UpstreamRequest.Create(context, target, content, upgrading);
             }
             catch (UriFormatException)
             {
-                await ProxyResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "400 Bad Request: the request target cannot be forwarded\n", servedBy: null);
-                return new Outcome(StatusCodes.Status400BadRequest, Failed: false);
+                outcome = await RefuseAsync(context, StatusCodes.Status400BadRequest, "400 Bad Request: the request target cannot be forwarded\n");
+                return;
             }
 
             cancellation.CancelAfter(table.Timeout);
@@ -92,15 +90,18 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
             }
             catch (Exception e)
             {
-                return await FailedBeforeResponseAsync(context, table, target, content, cancellation, e);
+                outcome = await FailedBeforeResponseAsync(context, table, target, content, cancellation, e);
+                return;
             }
 
+            // The timer stays armed: the body copy re-arms it for each wait on the instance and disarms it
+            // only while the client is slow to take bytes (one timer operation less per request).
             content?.Answered();
-            cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
             var status = (int)response.StatusCode;
             if (status == StatusCodes.Status101SwitchingProtocols && !upgrading)
             {
-                return await FailedBeforeResponseAsync(context, table, target, content, cancellation, new HttpRequestException("101 to a request that asked for no upgrade"));
+                outcome = await FailedBeforeResponseAsync(context, table, target, content, cancellation, new HttpRequestException("101 to a request that asked for no upgrade"));
+                return;
             }
 
             var headers = context.Response.Headers;
@@ -117,7 +118,7 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
                 headers.Append(HeaderNames.SetCookie, cookie);
             }
 
-            return status == StatusCodes.Status101SwitchingProtocols
+            outcome = status == StatusCodes.Status101SwitchingProtocols
                 ? await TunnelAsync(context, upgrade!, response, table, target, cancellation)
                 : await CopyBodyAsync(context, response, table, target, cancellation);
         }
@@ -126,20 +127,32 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
             registration.Dispose();
 
             // The instance may answer before it read the whole request body; stop copying it before the
-            // client's request (and its body stream) is released.
+            // client's request (and its body reader) is released.
             if (content?.Copy is { IsCompleted: false } copy)
             {
-                await cancellation.CancelAsync();
+                await cancellation!.CancelAsync();
                 await copy.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
             response?.Dispose();
             message?.Dispose();
-            _cancellations.Return(cancellation);
+            if (cancellation is not null)
+            {
+                _cancellations.Return(cancellation);
+            }
+
+            target.InFlight.Exit();
+            Report(table.Service, target, outcome, start);
         }
     }
 
-    private async Task<Outcome> FailedBeforeResponseAsync(
+    private static async ValueTask<Outcome> RefuseAsync(HttpContext context, int status, string line)
+    {
+        await ProxyResponses.WriteAsync(context, status, line, servedBy: null);
+        return new Outcome(status, Failed: false);
+    }
+
+    private async ValueTask<Outcome> FailedBeforeResponseAsync(
         HttpContext context, RouteTable table, BackendTarget target, StreamingRequestContent? content, CancellationTokenSource cancellation, Exception error)
     {
         if (context.RequestAborted.IsCancellationRequested)
@@ -150,8 +163,7 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
         if (content is { ClientFailed: true })
         {
             // The client's body broke off or was malformed: not the instance's fault.
-            await ProxyResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "400 Bad Request: the request body could not be read\n", servedBy: null);
-            return new Outcome(StatusCodes.Status400BadRequest, Failed: false);
+            return await RefuseAsync(context, StatusCodes.Status400BadRequest, "400 Bad Request: the request body could not be read\n");
         }
 
         var status = error is OperationCanceledException && cancellation.IsCancellationRequested
@@ -162,33 +174,29 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
         return new Outcome(status, Failed: true);
     }
 
-    private async Task<Outcome> CopyBodyAsync(HttpContext context, HttpResponseMessage response, RouteTable table, BackendTarget target, CancellationTokenSource cancellation)
+    private async ValueTask<Outcome> CopyBodyAsync(HttpContext context, HttpResponseMessage response, RouteTable table, BackendTarget target, CancellationTokenSource cancellation)
     {
         var status = (int)response.StatusCode;
         var aborted = context.RequestAborted;
-        var body = context.Response.Body;
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var writer = context.Response.BodyWriter;
+
+        // Completes at once with SocketsHttpHandler: the stream is already there.
+        var upstream = response.Content.ReadAsStream(cancellation.Token);
+
+        // Pieces go straight into Kestrel's output buffer: a small body needs no buffer of its own. Once
+        // a piece fills that buffer the body is a large one, and 64 KiB pieces cost fewer system calls.
+        byte[]? buffer = null;
         try
         {
-            var upstream = await response.Content.ReadAsStreamAsync(cancellation.Token);
             while (true)
             {
+                // Kestrel hands out less than a block for a hint of 0 before the response starts.
+                var memory = buffer ?? writer.GetMemory(DirectPiece);
+                var direct = buffer is null;
                 int read;
                 try
                 {
-                    // The timeout guards each wait for the instance, not the client reading slowly;
-                    // the timer is armed only when the bytes are not already there.
-                    var pending = upstream.ReadAsync(buffer, cancellation.Token);
-                    if (pending.IsCompleted)
-                    {
-                        read = pending.Result;
-                    }
-                    else
-                    {
-                        cancellation.CancelAfter(table.Timeout);
-                        read = await pending;
-                        cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
-                    }
+                    read = await ReadAsync(upstream, memory, cancellation, table.Timeout);
                 }
                 catch (Exception e)
                 {
@@ -200,11 +208,22 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
                     return new Outcome(status, Failed: false);
                 }
 
-                try
+                bool delivered;
+                if (direct)
                 {
-                    await body.WriteAsync(buffer.AsMemory(0, read), aborted);
+                    writer.Advance(read);
+                    delivered = await FlushAsync(writer, aborted, cancellation);
+                    if (read == memory.Length)
+                    {
+                        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                    }
                 }
-                catch (Exception)
+                else
+                {
+                    delivered = await WriteAsync(writer, buffer.AsMemory(0, read), aborted, cancellation);
+                }
+
+                if (!delivered)
                 {
                     return Outcome.ClientGone;
                 }
@@ -212,11 +231,54 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
-    private async Task<Outcome> BrokenResponseAsync(HttpContext context, RouteTable table, BackendTarget target, CancellationTokenSource cancellation, Exception error)
+    // The timeout guards each wait for the instance, not the client reading slowly: a read that has to
+    // wait gets the whole timeout; bytes already there cost no timer operation.
+    private static async ValueTask<int> ReadAsync(Stream upstream, Memory<byte> memory, CancellationTokenSource cancellation, TimeSpan timeout)
+    {
+        var pending = upstream.ReadAsync(memory, cancellation.Token);
+        if (pending.IsCompletedSuccessfully)
+        {
+            return pending.Result;
+        }
+
+        cancellation.CancelAfter(timeout);
+        return await pending;
+    }
+
+    private static ValueTask<bool> FlushAsync(PipeWriter writer, CancellationToken aborted, CancellationTokenSource cancellation) =>
+        DeliveredAsync(writer.FlushAsync(aborted), cancellation);
+
+    private static ValueTask<bool> WriteAsync(PipeWriter writer, ReadOnlyMemory<byte> bytes, CancellationToken aborted, CancellationTokenSource cancellation) =>
+        DeliveredAsync(writer.WriteAsync(bytes, aborted), cancellation);
+
+    /// <returns>False when the client is gone.</returns>
+    private static async ValueTask<bool> DeliveredAsync(ValueTask<FlushResult> pending, CancellationTokenSource cancellation)
+    {
+        try
+        {
+            if (!pending.IsCompleted)
+            {
+                // A slow client is not the instance's delay: no upstream timeout while it catches up.
+                cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+
+            var flushed = await pending;
+            return !flushed.IsCanceled && !flushed.IsCompleted;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    private async ValueTask<Outcome> BrokenResponseAsync(HttpContext context, RouteTable table, BackendTarget target, CancellationTokenSource cancellation, Exception error)
     {
         if (!context.Response.HasStarted)
         {
@@ -235,7 +297,7 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
         return new Outcome(context.Response.StatusCode, Failed: true);
     }
 
-    private async Task<Outcome> TunnelAsync(
+    private async ValueTask<Outcome> TunnelAsync(
         HttpContext context, IHttpUpgradeFeature upgrade, HttpResponseMessage response, RouteTable table, BackendTarget target, CancellationTokenSource cancellation)
     {
         if (response.Headers.NonValidated.TryGetValues(HeaderNames.Upgrade, out var protocols))
@@ -253,6 +315,8 @@ internal sealed class Forwarder(HttpMessageInvoker invoker, IRequestObserver obs
             return Outcome.ClientGone;
         }
 
+        // A tunnel may idle for as long as its two ends like.
+        cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
         var handshake = time.GetTimestamp();
         await using (client)
         {

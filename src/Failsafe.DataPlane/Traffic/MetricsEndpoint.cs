@@ -36,7 +36,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         {
             await server.StartAsync(new Application(render), ct);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {
             server.Dispose();
             throw new AgentException($"Cannot serve metrics on {endpoint}: {e.InnerException?.Message ?? e.Message}", e);

@@ -56,5 +56,13 @@ internal sealed class RouteTable
         return new RouteTable(route, stable, canary);
     }
 
+    /// <summary>True when two routes send every request the same way (warm-up settings aside).</summary>
+    public static bool SameRouting(ServiceRoute a, ServiceRoute b) =>
+        a.Service == b.Service
+        && Equals(a.Stable, b.Stable)
+        && Equals(a.Canary, b.Canary)
+        && a.CanaryWeight == b.CanaryWeight
+        && a.Settings with { WarmUpPaths = null } == b.Settings with { WarmUpPaths = null };
+
     public bool Routes(Backend backend) => backend.Equals(Route.Stable) || backend.Equals(Route.Canary);
 }

@@ -38,7 +38,7 @@ internal sealed class ServiceListener : IHttpApplication<HttpContext>
         {
             await server.StartAsync(listener, ct);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {
             server.Dispose();
             var reason = e.InnerException?.Message ?? e.Message;

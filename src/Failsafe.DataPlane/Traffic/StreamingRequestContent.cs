@@ -1,22 +1,21 @@
-using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 
 namespace Failsafe.DataPlane.Traffic;
 
 /// <summary>
-/// The client's request body, copied to the instance as it arrives: each piece read is written and
-/// flushed, so nothing is buffered beyond one piece. Its length is the client's Content-Length header
-/// when there is one (copied into this content's headers), else the instance gets it chunked.
+/// The client's request body, copied to the instance as it arrives: the pieces Kestrel has read are
+/// written from its own buffers and flushed, so nothing is held beyond what one socket read brought.
+/// Its length is the client's Content-Length header when there is one (copied into this content's
+/// headers), else the instance gets it chunked.
 /// </summary>
 /// <param name="cancellation">The request's cancellation; its timer is the upstream timeout.</param>
 /// <param name="timeout">
 /// Restarted after each piece sent, so that a slow client's long upload does not count against the
 /// instance: the instance has the whole timeout to answer after the last byte it got.
 /// </param>
-internal sealed class StreamingRequestContent(Stream source, CancellationTokenSource cancellation, TimeSpan timeout) : HttpContent
+internal sealed class StreamingRequestContent(PipeReader source, CancellationTokenSource cancellation, TimeSpan timeout) : HttpContent
 {
-    private const int BufferSize = 64 * 1024;
-
     private readonly CancellationToken _cancel = cancellation.Token;
     private Task? _copy;
     private volatile bool _answered;
@@ -52,38 +51,43 @@ internal sealed class StreamingRequestContent(Stream source, CancellationTokenSo
 
     private async Task CopyAsync(Stream destination)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        while (true)
         {
-            while (true)
+            ReadResult result;
+            try
             {
-                int read;
-                try
-                {
-                    read = await source.ReadAsync(buffer, _cancel);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    ClientFailed = true;
-                    throw new IOException("Reading the request body from the client failed.", e);
-                }
+                result = await source.ReadAsync(_cancel);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ClientFailed = true;
+                throw new IOException("Reading the request body from the client failed.", e);
+            }
 
-                if (read == 0)
+            var buffer = result.Buffer;
+            try
+            {
+                foreach (var segment in buffer)
                 {
-                    return;
-                }
-
-                await destination.WriteAsync(buffer.AsMemory(0, read), _cancel);
-                await destination.FlushAsync(_cancel);
-                if (!_answered)
-                {
-                    cancellation.CancelAfter(timeout);
+                    await destination.WriteAsync(segment, _cancel);
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                source.AdvanceTo(buffer.End);
+            }
+
+            if (result.IsCompleted)
+            {
+                return;
+            }
+
+            _cancel.ThrowIfCancellationRequested();
+            await destination.FlushAsync(_cancel);
+            if (!_answered)
+            {
+                cancellation.CancelAfter(timeout);
+            }
         }
     }
 }

@@ -46,8 +46,14 @@ internal sealed class TrafficProxy : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var table = RouteTable.Create(route, backend => _inFlight.GetOrAdd(backend, static _ => new InFlightCounter()));
             _listeners.TryGetValue(route.Service, out var current);
+            if (current is not null && RouteTable.SameRouting(current.Table.Route, route))
+            {
+                // Re-applied unchanged (the agent applies what every poll says): nothing to do or log.
+                return;
+            }
+
+            var table = RouteTable.Create(route, backend => _inFlight.GetOrAdd(backend, static _ => new InFlightCounter()));
             if (current is not null && current.Port == route.Settings.PublicPort)
             {
                 current.Swap(table);

@@ -68,7 +68,7 @@ internal static class UpstreamRequest
         var pathAndQuery = raw is { Length: > 0 } && raw[0] == '/'
             ? raw
             : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
-        return new Uri(target.Prefix + pathAndQuery, UriKind.Absolute);
+        return target.UriFor(pathAndQuery);
     }
 
     // Each hop appends itself, so a chain of proxies stays readable: "client, proxy1".

@@ -77,8 +77,14 @@ internal sealed class FailsafeClient : IDisposable
     public Task<ServiceStatus> GetServiceStatusAsync(string service, CancellationToken ct) =>
         GetAsync<ServiceStatus>(ApiRoutes.ServiceStatusFor(service), ct);
 
-    public Task<IReadOnlyList<EventInfo>> ListEventsAsync(int limit, CancellationToken ct) =>
-        GetAsync<IReadOnlyList<EventInfo>>(ApiRoutes.Events + Query("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), ct);
+    public Task<IReadOnlyList<EventInfo>> ListEventsAsync(int limit, CancellationToken ct) => ListEventsAsync(limit, null, ct);
+
+    /// <param name="target">Only events on this target and its children ("d-7" also finds "d-7/host-1"); null for all.</param>
+    public Task<IReadOnlyList<EventInfo>> ListEventsAsync(int limit, string? target, CancellationToken ct) =>
+        GetAsync<IReadOnlyList<EventInfo>>(
+            ApiRoutes.Events + Query("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            + (target is null ? "" : "&target=" + Uri.EscapeDataString(target)),
+            ct);
 
     public async Task<ReleaseInfo> PushAsync(string service, string version, string artifactPath, string sha256, CancellationToken ct)
     {

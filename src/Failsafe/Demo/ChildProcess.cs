@@ -23,7 +23,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ChildProcess Start(FailsafeExecutable executable, IEnumerable<string> arguments, string logPath)
+    /// <param name="environment">Variables set for the child on top of this process's own (secrets stay out of the process list).</param>
+    public static ChildProcess Start(FailsafeExecutable executable, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo
         {
@@ -40,6 +41,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
@@ -103,5 +109,6 @@ internal sealed record FailsafeExecutable(string FileName, IReadOnlyList<string>
             ? new("dotnet", [typeof(FailsafeExecutable).Assembly.Location])
             : new(Environment.ProcessPath!, []);
 
-    public ChildProcess Start(IEnumerable<string> arguments, string logPath) => ChildProcess.Start(this, arguments, logPath);
+    public ChildProcess Start(IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string>? environment = null) =>
+        ChildProcess.Start(this, arguments, logPath, environment);
 }

@@ -11,9 +11,10 @@ namespace Failsafe.Demo;
 /// <summary>
 /// A server and N agents on 127.0.0.1, each a real process of the failsafe executable, each agent
 /// with its own root standing for its own host. The demo tells its story on one; the integration
-/// tests kill and restart its parts.
+/// tests kill and restart its parts. Instead of the one server, it may run several replicas on one
+/// PostgreSQL (<see cref="StartReplicasAsync"/>).
 /// </summary>
-internal sealed class LocalCluster : IAsyncDisposable
+internal sealed partial class LocalCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, ChildProcess> _agents = [];
     private readonly Dictionary<string, int> _metricsPorts = [];
@@ -63,35 +64,51 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts (or restarts) the server on the same port and data folder.</summary>
     public async Task StartServerAsync(CancellationToken ct)
     {
+        _server = await StartServerProcessAsync(ServerUrl, "server.log", [], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts a server process on <paramref name="url"/> with this cluster's data folder and waits until it answers. The first one
+    /// to start makes the CA and the admin token in the data folder; every one after reads them (and sets <see cref="Connection"/>).
+    /// </summary>
+    private async Task<ChildProcess> StartServerProcessAsync(string url, string logName, IReadOnlyList<string> extraArguments, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
+    {
         var tokenFile = Path.Combine(ServerData, "admin-token");
+        var log = Path.Combine(LogDirectory, logName);
         Directory.CreateDirectory(ServerData);
         var server = _executable.Start(
-            ["server", "--data", ServerData, "--urls", ServerUrl, "--bootstrap-token-file", tokenFile],
-            Path.Combine(LogDirectory, "server.log"));
-        _server = server;
-
-        var caPath = Path.Combine(ServerData, "tls", "ca.crt.pem");
-        await WaitAsync(() => Task.FromResult(File.Exists(tokenFile) && File.Exists(caPath) || server.HasExited), TimeSpan.FromSeconds(60), "the server to start", ct).ConfigureAwait(false);
-        if (server.HasExited)
+            ["server", "--data", ServerData, "--urls", url, "--bootstrap-token-file", tokenFile, .. extraArguments], log, environment);
+        try
         {
-            throw new UserException($"The server stopped at start; see {Path.Combine(LogDirectory, "server.log")}.");
+            var caPath = Path.Combine(ServerData, "tls", "ca.crt.pem");
+            await WaitAsync(() => Task.FromResult(File.Exists(tokenFile) && File.Exists(caPath) || server.HasExited), TimeSpan.FromSeconds(60), "the server to start", ct).ConfigureAwait(false);
+            if (server.HasExited)
+            {
+                throw new UserException($"The server stopped at start; see {log}.");
+            }
+
+            using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(caPath, ct).ConfigureAwait(false));
+            Connection = new ConnectionSettings(ServerUrl, (await File.ReadAllTextAsync(tokenFile, ct).ConfigureAwait(false)).Trim(), CertificateFingerprint.Of(ca));
+            using var client = new FailsafeClient(Connection with { ServerUrl = url });
+            await WaitAsync(async () =>
+            {
+                try
+                {
+                    await client.WhoAmIAsync(ct).ConfigureAwait(false);
+                    return true;
+                }
+                catch (UserException)
+                {
+                    return !server.HasExited ? false : throw new UserException($"The server stopped at start; see {log}.");
+                }
+            }, TimeSpan.FromSeconds(60), "the server to answer", ct).ConfigureAwait(false);
+            return server;
         }
-
-        using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(caPath, ct).ConfigureAwait(false));
-        Connection = new ConnectionSettings(ServerUrl, (await File.ReadAllTextAsync(tokenFile, ct).ConfigureAwait(false)).Trim(), CertificateFingerprint.Of(ca));
-        using var client = new FailsafeClient(Connection);
-        await WaitAsync(async () =>
+        catch
         {
-            try
-            {
-                await client.WhoAmIAsync(ct).ConfigureAwait(false);
-                return true;
-            }
-            catch (UserException)
-            {
-                return !server.HasExited ? false : throw new UserException($"The server stopped at start; see {Path.Combine(LogDirectory, "server.log")}.");
-            }
-        }, TimeSpan.FromSeconds(60), "the server to answer", ct).ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>kill -9 of the server process (its children too).</summary>
@@ -145,7 +162,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
         List<string> args =
         [
-            "agent", "--server", ServerUrl, "--root", HostRoot(name), "--name", name,
+            "agent", "--server", AgentServerUrl(name), "--root", HostRoot(name), "--name", name,
             "--proxy-address", address, "--metrics", $"{address}:{metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
         ];
         if (!File.Exists(Path.Combine(HostRoot(name), "agent", "identity.json")))
@@ -184,6 +201,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
         _agents.Clear();
         await KillServerAsync().ConfigureAwait(false);
+        await KillReplicasAsync().ConfigureAwait(false);
         StopOrphanInstances();
     }
 

@@ -1,50 +1,30 @@
 using Failsafe.ControlPlane.Storage;
-using Npgsql;
+using Failsafe.Tests.Common;
 
 namespace Failsafe.ControlPlane.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh, empty database on the tests' PostgreSQL, dropped on dispose. The server comes from FAILSAFE_TEST_POSTGRES,
-/// which ./test.sh sets (it starts a private PostgreSQL with scripts/test-postgres.sh); without it, tests fail.
+/// A fresh, empty database on the tests' PostgreSQL (<see cref="PostgresScratchDatabase"/>), dropped on dispose, and the
+/// engine instances opened on it. Without FAILSAFE_TEST_POSTGRES (./test.sh sets it), tests fail.
 /// </summary>
 internal sealed class PostgresTestDatabase : IAsyncDisposable
 {
-    public const string Variable = "FAILSAFE_TEST_POSTGRES";
+    public const string Variable = PostgresScratchDatabase.Variable;
 
     private readonly List<PostgresDatabase> _opened = [];
+    private readonly PostgresScratchDatabase _scratch;
 
-    private PostgresTestDatabase(string name, string connectionString)
-    {
-        Name = name;
-        ConnectionString = connectionString;
-    }
+    private PostgresTestDatabase(PostgresScratchDatabase scratch) => _scratch = scratch;
 
-    public string Name { get; }
+    public string Name => _scratch.Name;
 
     /// <summary>Connects to this database as the tests' role.</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString => _scratch.ConnectionString;
 
     /// <summary>The tests' server, role and default database, as FAILSAFE_TEST_POSTGRES gives them.</summary>
-    public static string ServerConnectionString =>
-        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException(
-                $"{Variable} is not set, and these tests need a PostgreSQL: run ./test.sh, or start one with "
-                + "'eval \"$(scripts/test-postgres.sh start)\"' (as root) and run the tests from that shell.");
+    public static string ServerConnectionString => PostgresScratchDatabase.ServerConnectionString;
 
-    public static async Task<PostgresTestDatabase> CreateAsync()
-    {
-        var server = ServerConnectionString;
-        var name = $"failsafe_test_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new PostgresTestDatabase(name, new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString);
-    }
+    public static async Task<PostgresTestDatabase> CreateAsync() => new(await PostgresScratchDatabase.CreateAsync());
 
     /// <summary>A new engine instance on this database (each call another "replica"), disposed with it.</summary>
     public PostgresDatabase Open(IReadOnlyList<string>? migrations = null, string? connectionString = null, TimeSpan? connectRetryLimit = null)
@@ -65,9 +45,6 @@ internal sealed class PostgresTestDatabase : IAsyncDisposable
             await database.DisposeAsync();
         }
 
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        await _scratch.DisposeAsync();
     }
 }

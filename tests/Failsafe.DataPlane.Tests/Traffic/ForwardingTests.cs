@@ -66,6 +66,34 @@ public sealed class ForwardingTests(ITestOutputHelper output) : ProxyTest(output
     }
 
     [Fact]
+    public async Task Request_ExpectContinue_BodyArrives()
+    {
+        var upstream = await StartUpstreamAsync("a");
+        await ApplyAsync(upstream.Backend());
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, Url("/count")) { Content = new PatternContent(1024 * 1024, chunked: false) };
+        request.Headers.ExpectContinue = true;
+        using var response = await Client.SendAsync(request);
+
+        Assert.Equal($"{1024 * 1024} ok", await response.Content.ReadAsStringAsync());
+        Assert.Equal("100-continue", upstream.LastHeaders!["Expect"].ToString());
+    }
+
+    [Fact]
+    public async Task Head_KeepsContentLengthWithoutBody()
+    {
+        var upstream = await StartUpstreamAsync("a");
+        await ApplyAsync(upstream.Backend());
+
+        using var response = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Url("/big?mb=1")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1024 * 1024, response.Content.Headers.ContentLength);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal((200, false), (Observer.Requests[0].StatusCode, Observer.Requests[0].Failed));
+    }
+
+    [Fact]
     public async Task Echo_ChunkedBothWays_ArrivesIntact()
     {
         var upstream = await StartUpstreamAsync("a");

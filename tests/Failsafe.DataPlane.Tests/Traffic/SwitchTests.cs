@@ -87,15 +87,20 @@ public sealed class SwitchTests(ITestOutputHelper output) : ProxyTest(output)
         var old = await StartUpstreamAsync("old");
         var fresh = await StartUpstreamAsync("new");
         await ApplyAsync(old.Backend());
-        var slow = Client.GetStringAsync(Url("/slow?ms=700"));
-        Assert.True(await Eventually.TrueAsync(() => Proxy.InFlight(old.Backend()) == 1, TimeSpan.FromSeconds(5)));
+        var held = Client.GetStringAsync(Url("/hold"));
+        await old.HoldStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Proxy.InFlight(old.Backend()));
 
         await ApplyAsync(fresh.Backend());
         Assert.Equal("new", await Client.GetStringAsync(Url("/name")));
         Assert.False(await Proxy.DrainAsync(old.Backend(), TimeSpan.FromMilliseconds(100), CancellationToken.None));
-        Assert.True(await Proxy.DrainAsync(old.Backend(), TimeSpan.FromSeconds(5), CancellationToken.None));
+        var drain = Proxy.DrainAsync(old.Backend(), TimeSpan.FromSeconds(10), CancellationToken.None);
+        await Task.Delay(100);
+        Assert.False(drain.IsCompleted);
+        old.ReleaseHold.SetResult();
 
-        Assert.Equal("slow", await slow.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await drain);
+        Assert.Equal("held", await held.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(0, Proxy.InFlight(old.Backend()));
     }
 
@@ -117,6 +122,20 @@ public sealed class SwitchTests(ITestOutputHelper output) : ProxyTest(output)
         Assert.Equal("a", await Client.GetStringAsync($"http://127.0.0.1:{otherPort}/name"));
         Assert.False(await Http.IsListeningAsync(PublicPort));
         Assert.Equal(otherPort, Proxy.RouteOf("web")!.Settings.PublicPort);
+    }
+
+    [Fact]
+    public async Task Apply_SameRouteAgain_KeepsServing()
+    {
+        var upstream = await StartUpstreamAsync("a");
+        var settings = new TrafficSettings(PublicPort, WarmUpPaths: ["/name"]);
+        await ApplyAsync(upstream.Backend(), settings: settings);
+        var first = Proxy.RouteOf("web");
+
+        await ApplyAsync(upstream.Backend(), settings: settings with { WarmUpPaths = ["/name"] });
+
+        Assert.Same(first, Proxy.RouteOf("web"));
+        Assert.Equal("a", await Client.GetStringAsync(Url("/name")));
     }
 
     [Fact]

@@ -47,6 +47,11 @@ internal sealed class TestUpstream : IAsyncDisposable
 
     public TaskCompletionSource WaitAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>A /hold request answers only once the test sets <see cref="ReleaseHold"/>.</summary>
+    public TaskCompletionSource HoldStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource ReleaseHold { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>/big pauses after its first MiB until this is set (when asked to with ?pause=1).</summary>
     public TaskCompletionSource ResumeDownload { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -135,6 +140,12 @@ internal sealed class TestUpstream : IAsyncDisposable
                 WaitStarted.TrySetResult();
                 context.RequestAborted.Register(() => WaitAborted.TrySetResult());
                 await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                break;
+
+            case "/hold":
+                HoldStarted.TrySetResult();
+                await ReleaseHold.Task.WaitAsync(context.RequestAborted);
+                await response.WriteAsync("held");
                 break;
 
             case "/reset-before":
