@@ -13,7 +13,9 @@ public sealed class DemoTests
 
             Assert.True(outcome.ExitCode == 0, outcome.Stdout + outcome.Stderr);
             Assert.Contains("Everything happened as told.", outcome.Stdout);
-            Assert.Contains("the broken v3 was rolled back by itself", outcome.Stdout);
+            Assert.Contains("analysis caught v3's errors and rolled it back by itself", outcome.Stdout);
+            Assert.Contains("analysis caught v4's latency and rolled it back by itself", outcome.Stdout);
+            Assert.Contains("went unanswered through five deployments", outcome.Stdout);
             Assert.DoesNotContain("✘", outcome.Stdout);
             // Nothing the demo started (server, agents, service instances) outlives it.
             Assert.DoesNotContain(System.Diagnostics.Process.GetProcesses(), p => Describe(p.Id).Contains(work, StringComparison.Ordinal));
