@@ -9,9 +9,10 @@ using Xunit.Abstractions;
 namespace Failsafe.IntegrationTests;
 
 /// <summary>
-/// Server replicas on one PostgreSQL lose nothing when one of them dies or when PostgreSQL itself restarts: every deployment
-/// ends, every acknowledged write stays, every change is one event, and no host runs a step twice (each release's
-/// pre-activate hook appends "host version deployment" to the host's shared/pre-activate.log; the lines are counted).
+/// Server replicas on one PostgreSQL lose nothing when one of them dies (the one driving a rollout is replaced within the
+/// lease) or when PostgreSQL itself restarts: every deployment ends, every acknowledged write stays, every change is one
+/// event, and no host runs a step twice (each release's pre-activate hook appends "host version deployment" to the host's
+/// shared/pre-activate.log; the lines are counted, and the tasks table is read for any task queued twice).
 /// FAILSAFE_FAULT_DEPLOYMENTS sets how many deployments the fault test runs (default 20); FAILSAFE_FAULT_SEED repeats its
 /// plan of kills (which replica, how long between kills and restarts).
 /// </summary>
@@ -473,13 +474,13 @@ public sealed class ReplicaFaultTests(ITestOutputHelper output)
     ];
 
     /// <summary>
-    /// Deployment k: its own version (alternating 1.x and 2.x), so the hook's lines name it; every fourth goes in batches of 2
-    /// (three batches), every fourth fails on one host (so rolls back), the others switch all five hosts at once.
+    /// Deployment k: its own version (alternating 1.x and 2.x), so the hook's lines name it; every fourth goes in batches of 3
+    /// (two batches), every fourth fails on one host (so rolls back), the others switch all five hosts at once.
     /// </summary>
     private sealed record Planned(string Label, string Version, int Batch, string? FailOn)
     {
         public static Planned For(int k, IReadOnlyList<string> hosts) =>
-            new($"d{k + 1}", $"{1 + (k % 2)}.0.{k}", k % 4 == 1 ? 2 : hosts.Count, k % 4 == 3 ? hosts[(k / 4) % hosts.Count] : null);
+            new($"d{k + 1}", $"{1 + (k % 2)}.0.{k}", k % 4 == 1 ? 3 : hosts.Count, k % 4 == 3 ? hosts[(k / 4) % hosts.Count] : null);
     }
 
     /// <param name="Acknowledged">A replica answered the creation (else it was found stored after the answer was cut).</param>
