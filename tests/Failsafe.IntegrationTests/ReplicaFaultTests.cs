@@ -77,7 +77,7 @@ public sealed class ReplicaFaultTests(ITestOutputHelper output)
                         results.Add(new Result(p, final, acknowledged, cut, took));
                         Log($"{created.Id} {p.Version} batch {p.Batch}{(p.FailOn is null ? "" : $", hook fails on {p.FailOn}")}: "
                             + $"{final.State} after {took.TotalSeconds:0.0} s"
-                            + (cut == 0 ? "" : $" ({cut} creation attempt(s) cut short{(acknowledged ? ", then created by another replica" : ": the deployment was found stored")})"));
+                            + (cut == 0 ? "" : $" ({cut} creation attempt(s) sent to a dead replica{(acknowledged ? ", then created by another one" : "; the deployment was found stored")})"));
                     }
                 }
                 finally
@@ -93,7 +93,7 @@ public sealed class ReplicaFaultTests(ITestOutputHelper output)
             Log($"{killed.Count} kills ({string.Join(", ", Enumerable.Range(0, 3).Select(r => $"replica {r}: {killed.Count(k => k.Replica == r)}"))}), "
                 + $"down {(killed.Count == 0 ? 0 : killed.Average(k => k.Down.TotalSeconds)):0.0} s on average; {takeovers} lease takeovers; "
                 + $"deployments took {results.Average(r => r.Took.TotalSeconds):0.0} s on average, {results.Max(r => r.Took.TotalSeconds):0.0} s at most; "
-                + $"{results.Sum(r => r.Cut)} creation attempts cut short, {results.Count(r => !r.Acknowledged)} of them found stored");
+                + $"{results.Sum(r => r.Cut)} creation attempts refused or cut by a dead replica, {results.Count(r => !r.Acknowledged)} of which had created it");
             Assert.True(takeovers > 0, "no replica ever took a deployment over from a killed one: the kills proved nothing");
 
             AssertOutcomes(results);
@@ -484,6 +484,6 @@ public sealed class ReplicaFaultTests(ITestOutputHelper output)
     }
 
     /// <param name="Acknowledged">A replica answered the creation (else it was found stored after the answer was cut).</param>
-    /// <param name="Cut">Creation attempts whose replica died before answering.</param>
+    /// <param name="Cut">Creation attempts that met a dead replica (refused, or cut before the answer).</param>
     private sealed record Result(Planned Plan, DeploymentInfo Final, bool Acknowledged, int Cut, TimeSpan Took);
 }
