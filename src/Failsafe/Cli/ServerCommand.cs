@@ -32,9 +32,15 @@ internal static class ServerCommand
                 TlsCaFile = result.GetValue(tlsCa),
                 BootstrapTokenFile = result.GetValue(tokenFile),
                 Store = result.GetValue(store) ?? Environment.GetEnvironmentVariable("FAILSAFE_STORE"),
-                LeaseDuration = result.GetValue(lease) is { } leaseText ? RolloutOptions.Duration(leaseText, "--lease") : TimeSpan.FromSeconds(10),
+                LeaseDuration = result.GetValue(lease) is { } leaseText ? LeaseOf(leaseText) : TimeSpan.FromSeconds(10),
             },
             ct));
         return command;
     }
+
+    /// <summary>A lease shorter than a second would change hands on almost every tick.</summary>
+    private static TimeSpan LeaseOf(string text) =>
+        RolloutOptions.Duration(text, "--lease") is { TotalSeconds: >= 1 } lease
+            ? lease
+            : throw new UserException($"--lease: '{text}' is too short; give at least 1s (default 10s).");
 }
