@@ -25,7 +25,8 @@ internal static class KestrelFactory
         // Bodies are streamed, never held: the instance behind enforces its own size limit.
         options.Limits.MaxRequestBodySize = null;
         options.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1);
-        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions { UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("FS_INLINE_SCHED") == "1" }), loggers);
+        // UnsafePreferInlineScheduling was measured: no clear gain in CPU per request, a worse p99.
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggers);
         return new KestrelServer(Options.Create(options), transport, loggers);
     }
 }
