@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Failsafe.Contracts;
 using Xunit.Abstractions;
 
@@ -8,7 +6,7 @@ namespace Failsafe.DataPlane.Tests;
 /// <summary>The canary task kinds on real processes behind the real proxy: canary beside current, weights, promote, stop.</summary>
 public sealed class CanaryTaskTests(ITestOutputHelper output) : AgentHarnessTest(output)
 {
-    private readonly int _port = FreePort();
+    private readonly int _port = FreePort.Find();
 
     private ServicePaths Web => Agent.Service("web");
 
@@ -139,11 +137,4 @@ public sealed class CanaryTaskTests(ITestOutputHelper output) : AgentHarnessTest
     }
 
     private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(10) };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

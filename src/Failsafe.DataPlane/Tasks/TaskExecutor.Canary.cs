@@ -66,12 +66,7 @@ internal sealed partial class TaskExecutor
         await steps.RunAsync(StepNames.Switch, () =>
         {
             var current = CurrentLink.Read(service);
-            if (current is not null && current != release.Name)
-            {
-                PreviousRelease.Write(service, current);
-            }
-
-            CurrentLink.Switch(service, release.Name);
+            SwitchCurrent(service, current, release.Name);
             supervisor.TakeCanary(service.Name);
             supervisor.Promote(canary);
             return Task.FromResult<string?>($"current -> releases/{release.Name} (was {current ?? "none"}); the canary serves everything");

@@ -266,12 +266,7 @@ internal sealed partial class TaskExecutor(
                     return Task.FromResult<string?>($"current is already {release.Name}");
                 }
 
-                if (current is not null)
-                {
-                    PreviousRelease.Write(service, current);
-                }
-
-                CurrentLink.Switch(service, release.Name);
+                SwitchCurrent(service, current, release.Name);
                 switched = true;
                 // Promoted together with the switch, so that a cancellation after this point cannot leave it unsupervised.
                 supervisor.Promote(candidate);
@@ -351,6 +346,17 @@ internal sealed partial class TaskExecutor(
                 ? $"kept all (limit {settings.KeepReleases})"
                 : $"removed {string.Join(", ", removed)}");
         }, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Remembers what was current as the previous release, then points current at <paramref name="release"/> (rename(2)).</summary>
+    private static void SwitchCurrent(ServicePaths service, string? current, string release)
+    {
+        if (current is not null && current != release)
+        {
+            PreviousRelease.Write(service, current);
+        }
+
+        CurrentLink.Switch(service, release);
     }
 
     private static TimeSpan HealthTimeout(InstalledRelease release, ActivationSettings settings) =>

@@ -133,7 +133,7 @@ internal sealed partial class LocalCluster : IAsyncDisposable
     /// <summary>A port free on every host address: the one the service's proxy listens on.</summary>
     public static int FreePort(string address = "127.0.0.1")
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(address), 0);
+        using var listener = new TcpListener(IPAddress.Parse(address), 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
@@ -232,12 +232,5 @@ internal sealed partial class LocalCluster : IAsyncDisposable
 
             await Task.Delay(200, ct).ConfigureAwait(false);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
