@@ -66,13 +66,24 @@ public sealed record AgentTask(
 public sealed record ArtifactRef(string Sha256, long Size);
 
 /// <summary>How a host activates a release. <see cref="HealthTimeoutSeconds"/> 0 means the release's own (its manifest).
-/// <see cref="Traffic"/> null means the service is not behind the agent's proxy (clients reach its instance directly).</summary>
+/// <see cref="Traffic"/> null means the service is not behind the agent's proxy (clients reach its instance directly).
+/// <see cref="Variables"/> go into the instance's and hooks' environment and replace <c>#{NAME}</c> in the files that
+/// <see cref="Substitute"/> names (paths or globs relative to the release root) at install time.
+/// <see cref="Secrets"/> (variable name → secret name) exists only on the server: when a task is dispatched, the server
+/// resolves each secret in <see cref="Environment"/>, adds its value to <see cref="Variables"/>, names the variable in
+/// <see cref="Masked"/> and sends the task over mutual TLS. The agent masks those values (plain and base64) in every
+/// output it reports.</summary>
 public sealed record ActivationSettings(
     int KeepReleases = 5,
     int HealthTimeoutSeconds = 0,
     int DrainTimeoutSeconds = 10,
     int HookTimeoutSeconds = 60,
-    TrafficSettings? Traffic = null);
+    TrafficSettings? Traffic = null,
+    string? Environment = null,
+    IReadOnlyDictionary<string, string>? Variables = null,
+    IReadOnlyDictionary<string, string>? Secrets = null,
+    IReadOnlyList<string>? Masked = null,
+    IReadOnlyList<string>? Substitute = null);
 
 public static class StepStatus
 {
@@ -91,7 +102,8 @@ public sealed record TaskResult(
     string? CurrentRelease,
     HostInventory Inventory);
 
-public sealed record HostInventory(string AgentVersion, IReadOnlyList<ServiceState> Services);
+/// <param name="Tags">The agent's tags (<c>agent --tag</c>): host groups may pick hosts by tag.</param>
+public sealed record HostInventory(string AgentVersion, IReadOnlyList<ServiceState> Services, IReadOnlyList<string>? Tags = null);
 
 /// <param name="Canary">The instance of a canary release running beside current, when there is one.</param>
 public sealed record ServiceState(

@@ -15,12 +15,27 @@ public static class ApiRoutes
     public const string DeploymentAction = Prefix + "/deployments/{id}/{action}"; // POST (action: promote | abort | pause | resume) -> DeploymentInfo
     public const string ServiceStatus = Prefix + "/services/{service}/status"; // GET -> ServiceStatus
     public const string Events = Prefix + "/events";                       // GET ?limit=&target= -> EventInfo[]
+    public const string Config = Prefix + "/config";                       // GET -> ConfigState
+    public const string ConfigPlan = Prefix + "/config/plan";              // POST ConfigRequest -> ConfigPlan
+    public const string ConfigApply = Prefix + "/config/apply";            // POST ConfigRequest -> ConfigApplied (409 when ExpectedRevision is stale)
+    public const string Secrets = Prefix + "/secrets";                     // GET ?environment= -> SecretInfo[]
+    public const string Secret = Prefix + "/secrets/{environment}/{name}"; // PUT SetSecret -> SecretInfo; DELETE
+    public const string SecretKeyRotation = Prefix + "/secrets/rotate-key"; // POST -> KeyRotated (admin)
+    public const string Promotions = Prefix + "/services/{service}/promotions"; // POST PromoteRequest -> DeploymentInfo
+    public const string Approve = Prefix + "/deployments/{id}/approve";    // POST -> DeploymentInfo
+    public const string Locks = Prefix + "/locks";                         // GET -> DeployLockInfo[]
+    public const string Lock = Prefix + "/services/{service}/lock";        // POST TakeDeployLock -> DeployLockInfo; DELETE ?environment=
+    public const string Tokens = Prefix + "/tokens";                       // POST CreateApiToken -> ApiTokenCreated (admin)
 
     public static string PushReleaseFor(string service, string version) =>
         $"{Prefix}/releases/{Uri.EscapeDataString(service)}/{Uri.EscapeDataString(version)}";
     public static string DeploymentFor(string id) => $"{Prefix}/deployments/{Uri.EscapeDataString(id)}";
     public static string DeploymentActionFor(string id, string action) => $"{Prefix}/deployments/{Uri.EscapeDataString(id)}/{action}";
     public static string RollbackFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/rollback";
+    public static string SecretFor(string environment, string name) => $"{Prefix}/secrets/{Uri.EscapeDataString(environment)}/{Uri.EscapeDataString(name)}";
+    public static string PromotionsFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/promotions";
+    public static string ApproveFor(string id) => $"{Prefix}/deployments/{Uri.EscapeDataString(id)}/approve";
+    public static string LockFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/lock";
     public static string ServiceStatusFor(string service) => $"{Prefix}/services/{Uri.EscapeDataString(service)}/status";
 }
 
@@ -62,7 +77,8 @@ public sealed record CreateDeployment(
     int BatchSize = 1,
     bool NoRollback = false,
     ActivationSettings? Settings = null,
-    RolloutPolicy? Policy = null);
+    RolloutPolicy? Policy = null,
+    string? Environment = null);
 
 /// <summary>What a person can do to a running deployment.</summary>
 public static class DeploymentActions
@@ -82,6 +98,8 @@ public sealed record RollbackRequest(string? ToVersion = null);
 
 public static class DeploymentStates
 {
+    /// <summary>Created for an environment with an approval gate; starts when enough people approved.</summary>
+    public const string AwaitingApproval = "awaiting-approval";
     public const string Running = "running";
     public const string RollingBack = "rolling-back";
     public const string Succeeded = "succeeded";
@@ -123,7 +141,9 @@ public sealed record DeploymentInfo(
     string CreatedBy,
     string? Reason,
     IReadOnlyList<DeploymentHostInfo> Hosts,
-    RolloutProgress? Rollout = null);
+    RolloutProgress? Rollout = null,
+    string? Environment = null,
+    IReadOnlyList<ApprovalInfo>? Approvals = null);
 
 public static class RolloutPhases
 {

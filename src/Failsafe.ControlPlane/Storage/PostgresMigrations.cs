@@ -171,5 +171,48 @@ internal static class PostgresMigrations
         CREATE INDEX deployment_hosts_canary_by_agent ON deployment_hosts (agent_id) WHERE canary_weight IS NOT NULL;
         CREATE INDEX tasks_by_deployment ON tasks (deployment_id);
         """,
+        // 6: everything as code. The applied configuration is one document (revision-numbered, replaced whole in one
+        // transaction); secrets are sealed with AES-GCM (base64 of nonce|ciphertext|tag, with the id of the key that sealed
+        // them); tokens carry roles for approval gates; a deployment may target an environment, and the one-at-a-time rule
+        // becomes one per service and environment; approvals are rows; a lease may say why it is held (deploy locks); a deployment host carries the
+        // variables resolved for it (values and the names of secrets, never a secret's value).
+        """
+        CREATE TABLE config_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            revision BIGINT NOT NULL,
+            document_json TEXT NOT NULL,
+            applied_at BIGINT NOT NULL,
+            applied_by TEXT NOT NULL,
+            commit_id TEXT NULL,
+            source TEXT NULL);
+
+        CREATE TABLE secrets (
+            environment TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            key_id TEXT NOT NULL,
+            sealed TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (environment, name));
+
+        ALTER TABLE api_tokens ADD COLUMN roles TEXT NULL;
+
+        ALTER TABLE deployments ADD COLUMN environment TEXT NULL;
+        DROP INDEX deployments_one_active_per_service;
+        CREATE UNIQUE INDEX deployments_one_active_per_service_environment
+            ON deployments (service, COALESCE(environment, '')) WHERE state IN ('running', 'rolling-back');
+
+        CREATE TABLE approvals (
+            deployment_id BIGINT NOT NULL REFERENCES deployments(id),
+            approver TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            comment TEXT NULL,
+            PRIMARY KEY (deployment_id, approver));
+
+        ALTER TABLE leases ADD COLUMN detail TEXT NULL;
+
+        ALTER TABLE deployment_hosts ADD COLUMN variables_json TEXT NULL;
+        """,
     ];
 }
