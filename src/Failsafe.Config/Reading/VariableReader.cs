@@ -23,7 +23,7 @@ internal static class VariableReader
             }
 
             var body = (ObjectValue)value.Value;
-            var hasScopes = Scopes.Any(s => body.Map(s.Key).Count > 0);
+            var hasScopes = Scopes.Any(s => body[s.Key] is not null);
             if (One(body, value, report, required: !hasScopes) is var (plain, secret) && (plain ?? secret) is not null)
             {
                 variables.Add(new VariableConfig(name, plain, secret, VariableScope.Everywhere));
