@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Failsafe.Config.Schema;
@@ -8,7 +9,8 @@ namespace Failsafe.Config;
 /// <summary>The JSON Schema of both files, for editors, generated from the same descriptors the loader checks against.</summary>
 public static class ConfigSchema
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping keeps the descriptions' quotes readable in the published file.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>JSON Schema (draft 2020-12) as indented JSON text, ending with a newline.</summary>
     public static string Generate()
@@ -66,7 +68,7 @@ public static class ConfigSchema
             var property = Describe(field.Shape, field.Doc);
             if (field.Default is { } value && !(value is string s && s.StartsWith('[')))
             {
-                property["default"] = JsonValue.Create(value);
+                property["default"] = value is int number ? JsonValue.Create(number) : JsonValue.Create((string)value);
             }
 
             properties[field.Key] = property;
