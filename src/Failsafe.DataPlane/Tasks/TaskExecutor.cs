@@ -213,6 +213,12 @@ internal sealed partial class TaskExecutor(
     /// </summary>
     private bool CheckRendering(TaskContext context, ServicePaths service, InstalledRelease release, ReleaseVariables variables)
     {
+        if (context.Variables.IsEmpty && context.Task.Settings.Substitute is not { Count: > 0 })
+        {
+            // A task that brings neither values nor patterns (a rollback) runs the release as it was rendered.
+            return true;
+        }
+
         if (ReleaseRenderer.IsSameRendering(ReleaseInstaller.ReadRendering(service, release.Name), ReleaseRenderer.Normalize(context.Task.Settings.Substitute), variables))
         {
             return true;
