@@ -16,4 +16,11 @@ public static class ArtifactLayout
     /// is reserved: no release may hold a root entry of its own by that name.
     /// </summary>
     public const string InstalledManifestName = ".failsafe-manifest.json";
+
+    /// <summary>
+    /// The record an installer keeps beside the manifest copy when it substituted variables into
+    /// files of the release (<see cref="InstalledRendering"/>): those files are then verified against
+    /// their rendered hashes. Reserved at the root like <see cref="InstalledManifestName"/>.
+    /// </summary>
+    public const string InstalledRenderingName = ".failsafe-rendering.json";
 }

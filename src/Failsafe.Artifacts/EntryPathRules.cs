@@ -71,12 +71,14 @@ internal static class EntryPathRules
 
     /// <summary>
     /// A release path that an installer needs for itself: only <see cref="ArtifactLayout.InstalledManifestName"/>
-    /// at the root (the same name deeper down is the release's own business).
+    /// and <see cref="ArtifactLayout.InstalledRenderingName"/> at the root (the same names deeper down are the release's own business).
     /// </summary>
-    public static string? ProblemWithReservedName(string path) =>
-        path == ArtifactLayout.InstalledManifestName
-            ? "its name is reserved at the release root for the manifest copy an installer keeps"
-            : null;
+    public static string? ProblemWithReservedName(string path) => path switch
+    {
+        ArtifactLayout.InstalledManifestName => "its name is reserved at the release root for the manifest copy an installer keeps",
+        ArtifactLayout.InstalledRenderingName => "its name is reserved at the release root for the rendering record an installer keeps",
+        _ => null,
+    };
 
     /// <summary>
     /// Link targets must be relative and may use '..' only as leading segments, never more of them

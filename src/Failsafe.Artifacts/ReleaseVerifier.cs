@@ -3,9 +3,11 @@ namespace Failsafe.Artifacts;
 /// <summary>
 /// Re-checks an installed release against its manifest before it is switched to again: every
 /// entry present with its type, mode, size, hash or link target, and nothing else. A release
-/// directory is immutable, so anything added since extraction counts as tampering; the one
-/// exception is the installer's manifest copy (<see cref="ArtifactLayout.InstalledManifestName"/>,
-/// a regular file at the root), a name no manifest may list.
+/// directory is immutable, so anything added since extraction counts as tampering; the
+/// exceptions are the installer's manifest copy (<see cref="ArtifactLayout.InstalledManifestName"/>)
+/// and rendering record (<see cref="ArtifactLayout.InstalledRenderingName"/>), regular files at the
+/// root whose names no manifest may list. Files the installer rendered (substituted variables into)
+/// are checked against the rendered hashes of that record instead of the manifest's.
 /// </summary>
 public static class ReleaseVerifier
 {
@@ -17,18 +19,24 @@ public static class ReleaseVerifier
     {
         var root = RequireDirectory(releaseDirectory);
         var manifest = InstalledManifest.Read(root);
-        await VerifyDirectoryAsync(root, manifest, ct);
+        await VerifyDirectoryAsync(root, manifest, InstalledRendering.Read(root), ct);
         return manifest;
     }
 
-    public static async Task VerifyDirectoryAsync(string releaseDirectory, ReleaseManifest manifest, CancellationToken ct = default)
+    public static Task VerifyDirectoryAsync(string releaseDirectory, ReleaseManifest manifest, CancellationToken ct = default) =>
+        VerifyDirectoryAsync(releaseDirectory, manifest, rendering: null, ct);
+
+    /// <param name="rendering">The files an installer rendered: checked against these sizes and hashes, not the manifest's.</param>
+    public static async Task VerifyDirectoryAsync(string releaseDirectory, ReleaseManifest manifest, ReleaseRendering? rendering, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ManifestValidator.Validate(manifest);
         var root = RequireDirectory(releaseDirectory);
-        foreach (var entry in manifest.Files)
+        var rendered = RenderedEntries(root, manifest, rendering);
+        foreach (var listed in manifest.Files)
         {
             ct.ThrowIfCancellationRequested();
+            var entry = rendered.TryGetValue(listed.Path, out var file) ? listed with { Size = file.Size, Sha256 = file.Sha256 } : listed;
             var problem = await ProblemWithAsync(Path.Join(root, entry.Path), entry, ct);
             if (problem is not null)
             {
@@ -50,6 +58,21 @@ public static class ReleaseVerifier
         PosixFileKind.Symlink => EntryTypes.Symlink,
         _ => "special file",
     };
+
+    private static Dictionary<string, RenderedFile> RenderedEntries(string root, ReleaseManifest manifest, ReleaseRendering? rendering)
+    {
+        var rendered = new Dictionary<string, RenderedFile>(StringComparer.Ordinal);
+        foreach (var file in rendering?.Files ?? [])
+        {
+            if (!manifest.Files.Any(e => e.Path == file.Path && e.Type == EntryTypes.File) || !rendered.TryAdd(file.Path, file))
+            {
+                throw new ArtifactException(
+                    $"Release '{root}' has a rendering record naming '{file.Path}', which is not a file of its manifest (or is named twice).");
+            }
+        }
+
+        return rendered;
+    }
 
     private static string RequireDirectory(string releaseDirectory)
     {
@@ -107,7 +130,7 @@ public static class ReleaseVerifier
             foreach (var child in Directory.EnumerateFileSystemEntries(Path.Join(root, directory), "*", options).Order(StringComparer.Ordinal))
             {
                 var path = directory.Length == 0 ? Path.GetFileName(child) : directory + "/" + Path.GetFileName(child);
-                if (path == ArtifactLayout.InstalledManifestName)
+                if (path is ArtifactLayout.InstalledManifestName or ArtifactLayout.InstalledRenderingName)
                 {
                     var kind = PosixFile.TryLstat(child)?.Kind;
                     if (kind is PosixFileKind.Regular or null)
@@ -115,7 +138,8 @@ public static class ReleaseVerifier
                         continue;
                     }
 
-                    return (path, $"is a {Describe(kind.Value)}, but the manifest copy an installer keeps under that name is a regular file");
+                    var what = path == ArtifactLayout.InstalledManifestName ? "manifest copy" : "rendering record";
+                    return (path, $"is a {Describe(kind.Value)}, but the {what} an installer keeps under that name is a regular file");
                 }
 
                 if (!listed.Contains(path))

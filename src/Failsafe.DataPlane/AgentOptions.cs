@@ -43,6 +43,9 @@ public sealed partial class AgentOptions
     /// <summary>Where to serve Prometheus' /metrics (e.g. 127.0.0.1:9464); null serves none.</summary>
     public string? MetricsAddress { get; set; }
 
+    /// <summary>This host's tags (<c>agent --tag</c>), sent with every poll: the fleet's host groups may pick hosts by tag.</summary>
+    public IList<string> Tags { get; } = [];
+
     internal void CopyTo(AgentOptions target)
     {
         target.ProxyAddress = ProxyAddress;
@@ -56,7 +59,31 @@ public sealed partial class AgentOptions
         target.RestartBackoffMax = RestartBackoffMax;
         target.AdoptRunningInstances = AdoptRunningInstances;
         target.StopInstancesOnExit = StopInstancesOnExit;
+        target.Tags.Clear();
+        foreach (var tag in Tags)
+        {
+            target.Tags.Add(tag);
+        }
     }
+
+    /// <summary>Adds tags as given on the command line: each value may hold several, comma-separated (<c>--tag prod,eu</c>).</summary>
+    public void AddTags(IEnumerable<string>? values)
+    {
+        foreach (var tag in (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        {
+            if (!Tags.Contains(tag))
+            {
+                Tags.Add(tag);
+            }
+        }
+    }
+
+    /// <summary>Whether a tag is well formed: lowercase letters, digits, '-' and '.', starting with a letter or digit.</summary>
+    internal static bool IsValidTag(string? tag) => tag is not null && TagPattern().IsMatch(tag);
+
+    /// <summary>The one sentence saying why a tag is refused.</summary>
+    internal static string TagProblem(string tag) =>
+        $"Tag '{tag}' is not valid: use 1 to 63 lowercase letters, digits, '-' or '.', starting with a letter or digit.";
 
     internal static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
 
@@ -72,4 +99,7 @@ public sealed partial class AgentOptions
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,62}$")]
+    private static partial Regex TagPattern();
 }

@@ -42,6 +42,7 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"Metrics address '{metrics}' is not an address:port (e.g. 127.0.0.1:9464).");
         }
 
+        failures.AddRange(options.Tags.Where(t => !AgentOptions.IsValidTag(t)).Select(AgentOptions.TagProblem));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -38,7 +38,8 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ReleaseInstaller>();
         services.TryAddSingleton<HookRunner>();
         services.TryAddSingleton<HealthGate>();
-        services.TryAddSingleton<InventoryReader>();
+        services.TryAddSingleton(sp => new InventoryReader(
+            sp.GetRequiredService<HostPaths>(), sp.GetRequiredService<InstanceSupervisor>(), [.. sp.GetRequiredService<AgentOptions>().Tags]));
         services.TryAddSingleton<TaskExecutor>();
         services.TryAddSingleton<Recovery>();
         services.TryAddSingleton<AgentIdentityStore>();

@@ -78,6 +78,9 @@ internal static partial class Log
     [LoggerMessage(3307, LogLevel.Information, "Hook {Hook} of {Service} finished: exit code {ExitCode}, timed out {TimedOut}, {DurationMs} ms")]
     public static partial void HookFinished(ILogger logger, string hook, string service, int? exitCode, bool timedOut, long durationMs);
 
+    [LoggerMessage(3308, LogLevel.Information, "{Service}: {Release} is installed with other variable values in its files and is not in use; installing it again to render them")]
+    public static partial void ReleaseRerendered(ILogger logger, string service, string release);
+
     // Instances (3400–3499)
     [LoggerMessage(3400, LogLevel.Information, "{Service}: started {Release} as pid {Pid} on port {Port}")]
     public static partial void InstanceStarted(ILogger logger, string service, string release, int pid, int port);

@@ -24,7 +24,7 @@ internal sealed class Recovery(HostPaths host, InstanceSupervisor supervisor, IL
             {
                 await supervisor.RecoverServiceAsync(service, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception or TaskFailedException)
             {
                 // One broken service must not keep the others from serving.
                 Log.RecoveryFailed(logger, service.Name, e.Message);

@@ -23,6 +23,9 @@ internal sealed class ServicePaths(string name, string directory)
 
     public string Instances => Path.Combine(StateDirectory, "instances");
 
+    /// <summary>The variables each release last ran with (<see cref="VariableStore"/>), one 0600 file per release.</summary>
+    public string Variables => Path.Combine(StateDirectory, "variables");
+
     public string PreviousFile => Path.Combine(StateDirectory, "previous");
 
     /// <summary>The traffic settings the server last sent: the proxy fronts the service again after an agent restart.</summary>

@@ -34,6 +34,7 @@ internal sealed class ChildInstanceProcess : IInstanceProcess
         info.ArgumentList.Add("exec >>\"$FAILSAFE_LOG_FILE\" 2>&1 </dev/null\nexec " + launch.EntryCommand);
         var environment = info.Environment;
         ChildEnvironment.RemoveAgentVariables(environment);
+        launch.Variables.ApplyTo(environment);
         environment["PORT"] = launch.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["FAILSAFE_SERVICE"] = launch.Service;
         environment["FAILSAFE_VERSION"] = launch.Version;

@@ -13,7 +13,8 @@ internal sealed record HookResult(int? ExitCode, bool TimedOut, string Output, T
         : $"hook {hook} exited with code {ExitCode}";
 }
 
-internal sealed record HookContext(string Service, string Version, string ReleaseDirectory, string SharedDirectory);
+/// <param name="Variables">The release's variables, in the hook's environment (the agent's own names set after them win).</param>
+internal sealed record HookContext(string Service, string Version, string ReleaseDirectory, string SharedDirectory, ReleaseVariables? Variables = null);
 
 /// <summary>
 /// Runs a hook of a release with <c>/bin/sh -c</c> in its own process group, so a timeout kills
@@ -39,6 +40,7 @@ internal sealed class HookRunner(TimeProvider time, ILogger<HookRunner> logger)
         // One pipe for both streams keeps their lines in the order they were written.
         info.ArgumentList.Add("exec 2>&1\n" + command);
         ChildEnvironment.RemoveAgentVariables(info.Environment);
+        context.Variables?.ApplyTo(info.Environment);
         info.Environment["FAILSAFE_HOOK"] = name;
         info.Environment["FAILSAFE_SERVICE"] = context.Service;
         info.Environment["FAILSAFE_VERSION"] = context.Version;

@@ -1,6 +1,6 @@
 namespace Failsafe.DataPlane;
 
-/// <summary>Everything needed to (re)start one instance of a release.</summary>
+/// <summary>Everything needed to (re)start one instance of a release. <see cref="EntryCommand"/> has its variables substituted already.</summary>
 internal sealed record InstanceLaunch(
     string Service,
     string Version,
@@ -9,4 +9,5 @@ internal sealed record InstanceLaunch(
     string SharedDirectory,
     string LogFile,
     string EntryCommand,
-    int Port);
+    int Port,
+    ReleaseVariables Variables);

@@ -34,8 +34,9 @@ internal sealed class InstanceSupervisor(SupervisorOptions options, TimeProvider
     public ServiceInstance? TakeCanary(string service) => _canaries.TryRemove(service, out var instance) ? instance : null;
 
     /// <summary>Starts an instance of an installed release on a fresh port; it is not restarted if it exits until it is promoted.</summary>
-    public ServiceInstance StartCandidate(ServicePaths service, InstalledRelease release) =>
-        Track(ServiceInstance.Start(LaunchFor(service, release.Name, release.Manifest, FreePort.Find()), service, options, time, logger, autoRestart: false));
+    public ServiceInstance StartCandidate(ServicePaths service, InstalledRelease release, ReleaseVariables? variables = null) =>
+        Track(ServiceInstance.Start(
+            LaunchFor(service, release.Name, release.Manifest, FreePort.Find(), variables ?? ReleaseVariables.None), service, options, time, logger, autoRestart: false));
 
     /// <summary>Makes an instance the one serving its service; returns the instance it replaces (still running).</summary>
     public ServiceInstance? Promote(ServiceInstance instance)
@@ -69,6 +70,8 @@ internal sealed class InstanceSupervisor(SupervisorOptions options, TimeProvider
     {
         var current = CurrentLink.Read(service);
         ReleaseManifest? manifest = null;
+        // The values current last ran with: the instance is (re)started with them after an agent restart.
+        var variables = current is null ? ReleaseVariables.None : VariableStore.Read(service, current);
         if (current is not null)
         {
             try
@@ -97,7 +100,7 @@ internal sealed class InstanceSupervisor(SupervisorOptions options, TimeProvider
 
             if (options.AdoptRunningInstances && serving is null && manifest is not null && record.Release == current && record.Service == service.Name)
             {
-                serving = Track(ServiceInstance.Adopt(LaunchFor(service, current, manifest, record.Port), record, service, options, time, logger));
+                serving = Track(ServiceInstance.Adopt(LaunchFor(service, current, manifest, record.Port, variables), record, service, options, time, logger));
                 _serving[service.Name] = serving;
                 Log.InstanceAdopted(logger, service.Name, current, record.Pid, record.Port);
                 continue;
@@ -111,7 +114,7 @@ internal sealed class InstanceSupervisor(SupervisorOptions options, TimeProvider
         if (serving is null && current is not null && manifest is not null)
         {
             var instance = Track(ServiceInstance.Start(
-                LaunchFor(service, current, manifest, FreePort.Find()), service, options, time, logger, autoRestart: true));
+                LaunchFor(service, current, manifest, FreePort.Find(), variables), service, options, time, logger, autoRestart: true));
             _serving[service.Name] = instance;
         }
     }
@@ -170,13 +173,14 @@ internal sealed class InstanceSupervisor(SupervisorOptions options, TimeProvider
         return instance;
     }
 
-    private static InstanceLaunch LaunchFor(ServicePaths service, string release, ReleaseManifest manifest, int port) => new(
+    private static InstanceLaunch LaunchFor(ServicePaths service, string release, ReleaseManifest manifest, int port, ReleaseVariables variables) => new(
         service.Name,
         manifest.Version,
         release,
         service.ReleaseDirectory(release),
         service.Shared,
         service.LogFile(release),
-        manifest.EntryCommand,
-        port);
+        variables.ReplaceIn(manifest.EntryCommand, "entry command"),
+        port,
+        variables);
 }

@@ -57,12 +57,17 @@ internal sealed class ReleaseInstaller(ILogger<ReleaseInstaller> logger)
         return new InstalledRelease(release, directory, manifest);
     }
 
+    /// <summary>How an installed release was rendered (null: no substitution), read without checking the files against it.</summary>
+    public static ReleaseRendering? ReadRendering(ServicePaths service, string release) =>
+        InstalledRendering.Read(service.ReleaseDirectory(release));
+
     /// <summary>The manifest copy of an installed release, read without checking the files against it.</summary>
     public static ReleaseManifest ReadManifest(ServicePaths service, string release) =>
         InstalledManifest.Read(service.ReleaseDirectory(release));
 
     public async Task<InstalledRelease> InstallAsync(
-        ServicePaths service, Stream source, string sha256, long size, string? expectedVersion, CancellationToken cancellationToken)
+        ServicePaths service, Stream source, string sha256, long size, string? expectedVersion, CancellationToken cancellationToken,
+        ReleaseRenderer.Request? render = null)
     {
         if (await FindInstalledAsync(service, sha256, cancellationToken).ConfigureAwait(false) is { } installed)
         {
@@ -71,7 +76,7 @@ internal sealed class ReleaseInstaller(ILogger<ReleaseInstaller> logger)
 
         var staged = await DownloadAsync(service, source, sha256, size, cancellationToken).ConfigureAwait(false);
         Verify(staged, sha256, size);
-        return await ExtractAsync(service, staged, expectedVersion, cancellationToken).ConfigureAwait(false);
+        return await ExtractAsync(service, staged, expectedVersion, cancellationToken, render).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,9 +143,12 @@ internal sealed class ReleaseInstaller(ILogger<ReleaseInstaller> logger)
         }
     }
 
-    /// <summary>Extracts a staged artifact, verifies it and renames it into place; the staging directory is gone afterwards either way.</summary>
+    /// <summary>
+    /// Extracts a staged artifact, verifies it, substitutes variables into the files <paramref name="render"/> names
+    /// and renames it into place; the staging directory is gone afterwards either way.
+    /// </summary>
     public async Task<InstalledRelease> ExtractAsync(
-        ServicePaths service, StagedArtifact staged, string? expectedVersion, CancellationToken cancellationToken)
+        ServicePaths service, StagedArtifact staged, string? expectedVersion, CancellationToken cancellationToken, ReleaseRenderer.Request? render = null)
     {
         try
         {
@@ -165,6 +173,13 @@ internal sealed class ReleaseInstaller(ILogger<ReleaseInstaller> logger)
             if (!ReleaseNames.IsReleaseName(name))
             {
                 throw new ArtifactException($"Version '{manifest.Version}' cannot name a release directory.");
+            }
+
+            if (render is { Patterns.Count: > 0 })
+            {
+                // Rendered while staged: under its final name a release is complete and rendered, or not there at all.
+                var rendering = await ReleaseRenderer.RenderAsync(extractTo, manifest, render.Patterns, render.Variables, cancellationToken).ConfigureAwait(false);
+                await InstalledRendering.WriteAsync(extractTo, rendering, cancellationToken).ConfigureAwait(false);
             }
 
             // The manifest travels with the release so that activation can verify the files again later.

@@ -29,6 +29,7 @@ internal static class Retention
             }
 
             ReleaseDirectories.MoveAsideAndDelete(service, release);
+            VariableStore.Delete(service, release);
             removed.Add(release);
         }
 

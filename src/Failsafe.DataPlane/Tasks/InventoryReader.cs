@@ -4,8 +4,10 @@ using Failsafe.Contracts;
 namespace Failsafe.DataPlane;
 
 /// <summary>What is on this host, as the server sees it: per service the current release, what is installed and how its instance is doing.</summary>
-internal sealed class InventoryReader(HostPaths host, InstanceSupervisor supervisor)
+internal sealed class InventoryReader(HostPaths host, InstanceSupervisor supervisor, IReadOnlyList<string>? tags = null)
 {
+    private readonly IReadOnlyList<string> _tags = [.. (tags ?? []).Distinct(StringComparer.Ordinal)];
+
     public static string AgentVersion { get; } =
         typeof(InventoryReader).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -17,7 +19,7 @@ internal sealed class InventoryReader(HostPaths host, InstanceSupervisor supervi
             services.Add(ReadService(service));
         }
 
-        return new HostInventory(AgentVersion, services);
+        return new HostInventory(AgentVersion, services, _tags);
     }
 
     public ServiceState ReadService(ServicePaths service)

@@ -3,8 +3,11 @@ using Failsafe.Contracts;
 
 namespace Failsafe.DataPlane;
 
-/// <summary>Times each step of a task and reports it as running, then succeeded, failed or skipped.</summary>
-internal sealed class StepRecorder(Func<StepReport, Task> report, TimeProvider time)
+/// <summary>
+/// Times each step of a task and reports it as running, then succeeded, failed or skipped. Every output and reason
+/// goes through the task's <see cref="SecretMasker"/> first: this is where step output leaves the agent.
+/// </summary>
+internal sealed class StepRecorder(Func<StepReport, Task> report, TimeProvider time, SecretMasker masker)
 {
     private readonly List<StepReport> _steps = [];
 
@@ -29,12 +32,12 @@ internal sealed class StepRecorder(Func<StepReport, Task> report, TimeProvider t
         catch (StepFailedException e)
         {
             await Record(new StepReport(name, StepStatus.Failed, startedAt, Elapsed(timestamp), e.Output ?? e.Message)).ConfigureAwait(false);
-            throw new TaskFailedException(e.Message);
+            throw new TaskFailedException(masker.Apply(e.Message)!);
         }
         catch (Exception e) when (e is ArtifactException or TaskFailedException or IOException or UnauthorizedAccessException
             or HttpRequestException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            var reason = e is HttpRequestException ? $"{name} failed: {e.Message}" : e.Message;
+            var reason = masker.Apply(e is HttpRequestException ? $"{name} failed: {e.Message}" : e.Message)!;
             await Record(new StepReport(name, StepStatus.Failed, startedAt, Elapsed(timestamp), reason)).ConfigureAwait(false);
             throw new TaskFailedException(reason);
         }
@@ -48,6 +51,7 @@ internal sealed class StepRecorder(Func<StepReport, Task> report, TimeProvider t
 
     private async Task Record(StepReport step)
     {
+        step = step with { Output = masker.Apply(step.Output) };
         _steps.Add(step);
         await report(step).ConfigureAwait(false);
     }

@@ -11,10 +11,11 @@ internal sealed partial class TaskExecutor
 {
     /// <summary>download → verify → extract → pre-activate → start → health → warm-up → canary (no switch).</summary>
     private async Task StartCanaryAsync(
-        AgentTask task, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
+        TaskContext context, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
     {
+        var task = context.Task;
         RequireProxy(task, service);
-        var release = await EnsureInstalledAsync(task, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
+        var (release, variables) = await EnsureInstalledAsync(context, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
         if (supervisor.Canary(service.Name) is { } running)
         {
             if (running.Release == release.Name && !running.HasExited)
@@ -28,8 +29,8 @@ internal sealed partial class TaskExecutor
             await StopCanaryAsync(service, task.Settings, steps, cancellationToken).ConfigureAwait(false);
         }
 
-        await RunPreActivateHookAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
-        var candidate = await StartHealthyAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+        await RunPreActivateHookAsync(service, release, task.Settings, variables, steps, cancellationToken).ConfigureAwait(false);
+        var candidate = await StartHealthyAsync(service, release, task.Settings, variables, steps, cancellationToken).ConfigureAwait(false);
         await steps.RunAsync(StepNames.Route, async () =>
         {
             supervisor.SetCanary(candidate);
@@ -39,14 +40,10 @@ internal sealed partial class TaskExecutor
     }
 
     /// <summary>switch → the canary becomes stable in the proxy → drain and stop the old instance → retention.</summary>
-    private async Task PromoteCanaryAsync(AgentTask task, ServicePaths service, StepRecorder steps, CancellationToken cancellationToken)
+    private async Task PromoteCanaryAsync(TaskContext context, ServicePaths service, StepRecorder steps, CancellationToken cancellationToken)
     {
-        var name = ResolveInstalled(task, service);
-        var release = await steps.RunAsync(StepNames.Verify, async () =>
-        {
-            var verified = await installer.LoadVerifiedAsync(service, name, cancellationToken).ConfigureAwait(false);
-            return (verified, (string?)$"{verified.Manifest.Files.Count} entries of {verified.Name} match its manifest");
-        }, cancellationToken).ConfigureAwait(false);
+        var task = context.Task;
+        var (release, variables) = await VerifyInstalledAsync(context, service, steps, cancellationToken).ConfigureAwait(false);
 
         if (supervisor.Canary(service.Name) is not { } canary || canary.Release != release.Name || canary.HasExited)
         {
@@ -58,7 +55,7 @@ internal sealed partial class TaskExecutor
                 return;
             }
 
-            await ActivateAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+            await ActivateAsync(service, release, task.Settings, variables, steps, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -103,11 +100,11 @@ internal sealed partial class TaskExecutor
 
     /// <summary>start → health → warm-up of a new instance that takes no traffic yet; it is stopped again if any of these fail.</summary>
     private async Task<ServiceInstance> StartHealthyAsync(
-        ServicePaths service, InstalledRelease release, ActivationSettings settings, StepRecorder steps, CancellationToken cancellationToken)
+        ServicePaths service, InstalledRelease release, ActivationSettings settings, ReleaseVariables variables, StepRecorder steps, CancellationToken cancellationToken)
     {
         var candidate = await steps.RunAsync(StepNames.Start, () =>
         {
-            var started = supervisor.StartCandidate(service, release);
+            var started = supervisor.StartCandidate(service, release, variables);
             return Task.FromResult((started, (string?)$"pid {started.Pid} on port {started.Port}, log {started.LogFile}"));
         }, cancellationToken).ConfigureAwait(false);
         try

@@ -24,7 +24,8 @@ internal sealed partial class TaskExecutor(
     public async Task<TaskResult> ExecuteAsync(
         AgentTask task, IArtifactSource artifacts, Func<StepReport, Task> report, CancellationToken cancellationToken)
     {
-        var steps = new StepRecorder(report, time);
+        var masker = new SecretMasker();
+        var steps = new StepRecorder(report, time, masker);
         string? before = null;
         ServicePaths? service = null;
         Log.TaskStarted(logger, task.Id, task.Kind, task.Service, task.Version ?? task.ReleaseId ?? "-");
@@ -35,6 +36,9 @@ internal sealed partial class TaskExecutor(
                 throw new TaskFailedException($"'{task.Service}' is not a valid service name.");
             }
 
+            var variables = ReleaseVariables.From(task.Settings);
+            masker.Add(variables.SecretValues);
+            var context = new TaskContext(task, variables, masker);
             service = host.Service(task.Service);
             before = CurrentLink.Read(service);
             if (task.Settings.Traffic is { } traffic)
@@ -45,19 +49,19 @@ internal sealed partial class TaskExecutor(
             switch (task.Kind)
             {
                 case TaskKinds.Canary:
-                    await StartCanaryAsync(task, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
+                    await StartCanaryAsync(context, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
                     break;
                 case TaskKinds.Promote:
-                    await PromoteCanaryAsync(task, service, steps, cancellationToken).ConfigureAwait(false);
+                    await PromoteCanaryAsync(context, service, steps, cancellationToken).ConfigureAwait(false);
                     break;
                 case TaskKinds.StopCanary:
                     await StopCanaryAsync(service, task.Settings, steps, cancellationToken).ConfigureAwait(false);
                     break;
                 case TaskKinds.Install:
-                    await InstallAsync(task, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
+                    await InstallAsync(context, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
                     break;
                 case TaskKinds.Activate:
-                    await ActivateInstalledAsync(task, service, steps, cancellationToken).ConfigureAwait(false);
+                    await ActivateInstalledAsync(context, service, steps, cancellationToken).ConfigureAwait(false);
                     break;
                 case TaskKinds.Deactivate:
                     await DeactivateAsync(task, service, steps, cancellationToken).ConfigureAwait(false);
@@ -70,17 +74,21 @@ internal sealed partial class TaskExecutor(
             Log.TaskSucceeded(logger, task.Id, task.Kind, task.Service, after ?? "none");
             return new TaskResult(true, null, before, after, inventory.Read());
         }
-        catch (Exception e) when (e is TaskFailedException or ArtifactException or IOException or UnauthorizedAccessException or AgentException)
+        catch (Exception e) when (e is TaskFailedException or ArtifactException or IOException or UnauthorizedAccessException or AgentException
+            || (e is not OperationCanceledException && masker.Apply(e.ToString()) != e.ToString()))
         {
-            Log.TaskFailed(logger, task.Id, task.Kind, task.Service, e.Message);
-            return new TaskResult(false, e.Message, before, service is null ? null : CurrentLink.Read(service), inventory.Read());
+            // Any other exception is a bug and goes up with its stack trace, unless that would carry a secret.
+            var reason = masker.Apply(e.Message)!;
+            Log.TaskFailed(logger, task.Id, task.Kind, task.Service, reason);
+            return new TaskResult(false, reason, before, service is null ? null : CurrentLink.Read(service), inventory.Read());
         }
     }
 
     private async Task InstallAsync(
-        AgentTask task, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
+        TaskContext context, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
     {
-        var release = await EnsureInstalledAsync(task, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
+        var task = context.Task;
+        var (release, variables) = await EnsureInstalledAsync(context, service, artifacts, steps, cancellationToken).ConfigureAwait(false);
         if (await AlreadyServingAsync(service, release, task.Settings, cancellationToken).ConfigureAwait(false) is { } serving)
         {
             await steps.SkipAsync(StepNames.PreActivate, $"{release.Name} is already current and serving").ConfigureAwait(false);
@@ -88,20 +96,38 @@ internal sealed partial class TaskExecutor(
             return;
         }
 
-        await RunPreActivateHookAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
-        await ActivateAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+        await RunPreActivateHookAsync(service, release, task.Settings, variables, steps, cancellationToken).ConfigureAwait(false);
+        await ActivateAsync(service, release, task.Settings, variables, steps, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>download → verify → extract, or nothing but a check when the artifact is already installed.</summary>
-    private async Task<InstalledRelease> EnsureInstalledAsync(
-        AgentTask task, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
+    /// <summary>
+    /// download → verify → extract (and render), or nothing but a check when the artifact is already installed with
+    /// the same rendering. Returns the release and the variables it runs with.
+    /// </summary>
+    private async Task<(InstalledRelease Release, ReleaseVariables Variables)> EnsureInstalledAsync(
+        TaskContext context, ServicePaths service, IArtifactSource artifacts, StepRecorder steps, CancellationToken cancellationToken)
     {
+        var task = context.Task;
         if (task.Artifact is not { } artifact || !ReleaseNames.IsSha256(artifact.Sha256))
         {
             throw new TaskFailedException("The install task names no artifact (SHA-256 and size).");
         }
 
         var release = await installer.FindInstalledAsync(service, artifact.Sha256, cancellationToken).ConfigureAwait(false);
+        var variables = context.Variables;
+        if (release is not null)
+        {
+            variables = context.VariablesFor(service, release.Name);
+            if (!CheckRendering(context, service, release, variables))
+            {
+                // Not in use (CheckRendering refuses that): install it afresh, rendered with these values.
+                Log.ReleaseRerendered(logger, service.Name, release.Name);
+                ReleaseDirectories.MoveAsideAndDelete(service, release.Name);
+                VariableStore.Delete(service, release.Name);
+                release = null;
+            }
+        }
+
         if (release is not null)
         {
             await steps.SkipAsync(StepNames.Download, $"already installed as {release.Name}").ConfigureAwait(false);
@@ -130,32 +156,94 @@ internal sealed partial class TaskExecutor(
                 return Task.FromResult<string?>($"sha256 {staged.Sha256}, {staged.Size} bytes");
             }, cancellationToken).ConfigureAwait(false);
 
+            var patterns = ReleaseRenderer.Normalize(task.Settings.Substitute);
             release = await steps.RunAsync(StepNames.Extract, async () =>
             {
-                var installed = await installer.ExtractAsync(service, staged, task.Version, cancellationToken).ConfigureAwait(false);
-                return (installed, (string?)$"{installed.Manifest.Files.Count} entries verified into releases/{installed.Name}");
+                var installed = await installer.ExtractAsync(
+                    service, staged, task.Version, cancellationToken, new ReleaseRenderer.Request(patterns, variables)).ConfigureAwait(false);
+                var rendered = ReleaseInstaller.ReadRendering(service, installed.Name)?.Files.Count ?? 0;
+                return (installed, (string?)$"{installed.Manifest.Files.Count} entries verified into releases/{installed.Name}"
+                    + (rendered > 0 ? $", variables substituted into {rendered} file(s)" : string.Empty));
             }, cancellationToken).ConfigureAwait(false);
         }
 
-        return release;
+        RequireSameValuesIfInUse(service, release, variables);
+        VariableStore.Write(service, release.Name, variables);
+        return (release, variables);
     }
 
-    private async Task ActivateInstalledAsync(AgentTask task, ServicePaths service, StepRecorder steps, CancellationToken cancellationToken)
+    private async Task ActivateInstalledAsync(TaskContext context, ServicePaths service, StepRecorder steps, CancellationToken cancellationToken)
     {
-        var name = ResolveInstalled(task, service);
-        var release = await steps.RunAsync(StepNames.Verify, async () =>
-        {
-            var verified = await installer.LoadVerifiedAsync(service, name, cancellationToken).ConfigureAwait(false);
-            return (verified, (string?)$"{verified.Manifest.Files.Count} entries of {verified.Name} match its manifest");
-        }, cancellationToken).ConfigureAwait(false);
-
+        var task = context.Task;
+        var (release, variables) = await VerifyInstalledAsync(context, service, steps, cancellationToken).ConfigureAwait(false);
         if (await AlreadyServingAsync(service, release, task.Settings, cancellationToken).ConfigureAwait(false) is { } serving)
         {
             await ConvergedAsync(service, release, task.Settings, serving, steps, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await ActivateAsync(service, release, task.Settings, steps, cancellationToken).ConfigureAwait(false);
+        await ActivateAsync(service, release, task.Settings, variables, steps, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>verify of a release already installed: its files, and that it was rendered with the values it is to run with.</summary>
+    private async Task<(InstalledRelease Release, ReleaseVariables Variables)> VerifyInstalledAsync(
+        TaskContext context, ServicePaths service, StepRecorder steps, CancellationToken cancellationToken)
+    {
+        var name = ResolveInstalled(context.Task, service);
+        var variables = context.VariablesFor(service, name);
+        var release = await steps.RunAsync(StepNames.Verify, async () =>
+        {
+            var verified = await installer.LoadVerifiedAsync(service, name, cancellationToken).ConfigureAwait(false);
+            if (!CheckRendering(context, service, verified, variables))
+            {
+                throw new TaskFailedException(
+                    $"{service.Name} {verified.Manifest.Version} is installed on this host with other variable values in its files; install it again (a deployment with its artifact) to render them anew.");
+            }
+
+            RequireSameValuesIfInUse(service, verified, variables);
+            return (verified, (string?)$"{verified.Manifest.Files.Count} entries of {verified.Name} match its manifest");
+        }, cancellationToken).ConfigureAwait(false);
+        VariableStore.Write(service, release.Name, variables);
+        return (release, variables);
+    }
+
+    /// <summary>
+    /// Whether an installed release's files were rendered with these variables. A release in use (current or the
+    /// canary) cannot be rendered anew: that fails the task.
+    /// </summary>
+    private bool CheckRendering(TaskContext context, ServicePaths service, InstalledRelease release, ReleaseVariables variables)
+    {
+        if (context.Variables.IsEmpty && context.Task.Settings.Substitute is not { Count: > 0 })
+        {
+            // A task that brings neither values nor patterns (a rollback) runs the release as it was rendered.
+            return true;
+        }
+
+        if (ReleaseRenderer.IsSameRendering(ReleaseInstaller.ReadRendering(service, release.Name), ReleaseRenderer.Normalize(context.Task.Settings.Substitute), variables))
+        {
+            return true;
+        }
+
+        RequireNotInUse(service, release);
+        return false;
+    }
+
+    /// <summary>A release in use keeps the values it runs with: changing them means a new version, never a restart in place.</summary>
+    private void RequireSameValuesIfInUse(ServicePaths service, InstalledRelease release, ReleaseVariables variables)
+    {
+        if (VariableStore.Read(service, release.Name).Fingerprint() != variables.Fingerprint())
+        {
+            RequireNotInUse(service, release);
+        }
+    }
+
+    private void RequireNotInUse(ServicePaths service, InstalledRelease release)
+    {
+        if (CurrentLink.Read(service) == release.Name || supervisor.Canary(service.Name) is { HasExited: false } canary && canary.Release == release.Name)
+        {
+            throw new TaskFailedException(
+                $"{service.Name} {release.Manifest.Version} runs on this host with other variable values; ship a new version to change them.");
+        }
     }
 
     private string ResolveInstalled(AgentTask task, ServicePaths service)
@@ -215,7 +303,7 @@ internal sealed partial class TaskExecutor(
     }
 
     private async Task RunPreActivateHookAsync(
-        ServicePaths service, InstalledRelease release, ActivationSettings settings, StepRecorder steps, CancellationToken cancellationToken)
+        ServicePaths service, InstalledRelease release, ActivationSettings settings, ReleaseVariables variables, StepRecorder steps, CancellationToken cancellationToken)
     {
         var hook = release.Manifest.Hooks.FirstOrDefault(h => h.Name == HookNames.PreActivate);
         if (hook is null)
@@ -228,9 +316,10 @@ internal sealed partial class TaskExecutor(
         {
             // The release may ask for less time than the server allows, never for more.
             var timeout = TimeSpan.FromSeconds(Math.Max(1, Math.Min(hook.TimeoutSeconds > 0 ? hook.TimeoutSeconds : settings.HookTimeoutSeconds, settings.HookTimeoutSeconds)));
-            var context = new HookContext(service.Name, release.Manifest.Version, release.Directory, service.Shared);
+            var context = new HookContext(service.Name, release.Manifest.Version, release.Directory, service.Shared, variables);
+            var command = variables.ReplaceIn(hook.Command, $"{hook.Name} hook");
             Directory.CreateDirectory(service.Shared);
-            var result = await hooks.RunAsync(hook.Name, hook.Command, context, timeout, cancellationToken).ConfigureAwait(false);
+            var result = await hooks.RunAsync(hook.Name, command, context, timeout, cancellationToken).ConfigureAwait(false);
             return result.Succeeded
                 ? result.Output
                 : throw new StepFailedException(result.Describe(hook.Name, timeout), $"{result.Describe(hook.Name, timeout)}\n{result.Output}");
@@ -239,7 +328,7 @@ internal sealed partial class TaskExecutor(
 
     /// <summary>start → health → switch → stop-old → retention. If the new instance does not become healthy, current is left as it was.</summary>
     private async Task ActivateAsync(
-        ServicePaths service, InstalledRelease release, ActivationSettings settings, StepRecorder steps, CancellationToken cancellationToken)
+        ServicePaths service, InstalledRelease release, ActivationSettings settings, ReleaseVariables variables, StepRecorder steps, CancellationToken cancellationToken)
     {
         var drain = TimeSpan.FromSeconds(Math.Max(0, settings.DrainTimeoutSeconds));
         var stoppedSameRelease = false;
@@ -255,7 +344,7 @@ internal sealed partial class TaskExecutor(
         var switched = false;
         try
         {
-            candidate = await StartHealthyAsync(service, release, settings, steps, cancellationToken).ConfigureAwait(false);
+            candidate = await StartHealthyAsync(service, release, settings, variables, steps, cancellationToken).ConfigureAwait(false);
             var current = CurrentLink.Read(service);
             await steps.RunAsync(StepNames.Switch, () =>
             {

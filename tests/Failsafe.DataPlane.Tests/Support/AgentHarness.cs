@@ -22,7 +22,7 @@ internal sealed class AgentHarness : IAsyncDisposable
 
     private readonly ITestOutputHelper? _output;
 
-    public AgentHarness(string root, ITestOutputHelper? output = null, SupervisorOptions? options = null)
+    public AgentHarness(string root, ITestOutputHelper? output = null, SupervisorOptions? options = null, IReadOnlyList<string>? tags = null)
     {
         _output = output;
         Host = new HostPaths(root);
@@ -30,7 +30,7 @@ internal sealed class AgentHarness : IAsyncDisposable
         Installer = new ReleaseInstaller(Logger<ReleaseInstaller>());
         Hooks = new HookRunner(TimeProvider.System, Logger<HookRunner>());
         Health = new HealthGate(TimeProvider.System);
-        Inventory = new InventoryReader(Host, Supervisor);
+        Inventory = new InventoryReader(Host, Supervisor, tags);
         Metrics = new ProxyMetrics(TimeProvider.System);
         Proxy = new TrafficProxy(IPAddress.Loopback, Metrics, TimeProvider.System, NullLoggerFactory.Instance);
         Routing = new ServiceRouting(Proxy, Metrics, Supervisor, Host, Logger<ServiceRouting>());
