@@ -42,7 +42,9 @@ internal static class DeployLocks
             throw ApiProblemException.Conflict(LockedSentence(previous!, service, environment, now));
         }
 
-        var info = new DeployLockInfo(service, environment, actor.Name, now + duration, reason);
+        // As the store keeps it (milliseconds), so the answer equals what a later list shows.
+        var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds((now + duration).ToUnixTimeMilliseconds());
+        var info = new DeployLockInfo(service, environment, actor.Name, expiresAt, reason);
         var renewed = previous is not null && previous.Holder == actor.Name && previous.ExpiresAt > now;
         var minutes = ((int)Math.Ceiling(duration.TotalMinutes)).ToString(CultureInfo.InvariantCulture);
         await EventsStore.AppendAsync(
