@@ -41,8 +41,8 @@ public sealed class SecretsAndLocksStoreTests
         Assert.NotEqual(oldKey, rotated.KeyId);
         Assert.Equal("three", await db.ReadAsync(s => vault.RevealAsync(s, "staging", "db-password"), default));
 
-        Assert.True(await vault.DeleteAsync("prod", "db-password", alice, default));
-        Assert.False(await vault.DeleteAsync("prod", "db-password", alice, default));
+        Assert.Equal(2, (await vault.DeleteAsync("prod", "db-password", alice, default))!.Version);
+        Assert.Null(await vault.DeleteAsync("prod", "db-password", alice, default));
         Assert.Equal(["staging/db-password"], (await vault.ListAsync(null, default)).Select(s => $"{s.Environment}/{s.Name}"));
     }
 

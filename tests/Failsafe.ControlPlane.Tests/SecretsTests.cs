@@ -42,7 +42,7 @@ public sealed class SecretsTests
         Assert.Equal(["api.key_2", "db-password"], (await admin.GetJsonAsync<List<SecretInfo>>(ApiRoutes.Secrets + "?environment=prod")).Select(s => s.Name));
 
         Assert.Equal(second, await RevealAsync(server, "prod", "db-password"));
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(ApiRoutes.SecretFor("prod", "db-password"))).StatusCode);
+        Assert.Equal(2, (await (await admin.DeleteAsync(ApiRoutes.SecretFor("prod", "db-password"))).ReadAsync<SecretInfo>()).Version);
         Assert.Null(await RevealAsync(server, "prod", "db-password"));
         var again = await (await admin.DeleteAsync(ApiRoutes.SecretFor("prod", "db-password"))).ReadErrorAsync();
         Assert.Equal("There is no secret db-password in prod.", again.Error);

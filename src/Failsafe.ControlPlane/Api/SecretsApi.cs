@@ -26,11 +26,7 @@ internal static class SecretsApi
     private static Task<SecretInfo> SetAsync(string environment, string name, [FromBody] SetSecret? request, SecretVault vault, HttpContext context) =>
         vault.SetAsync(environment, name, request?.Value ?? string.Empty, AuthSchemes.ActorOf(context), context.RequestAborted);
 
-    private static async Task<IResult> DeleteAsync(string environment, string name, SecretVault vault, HttpContext context)
-    {
-        var deleted = await vault.DeleteAsync(environment, name, AuthSchemes.ActorOf(context), context.RequestAborted).ConfigureAwait(false);
-        return deleted
-            ? Results.NoContent()
-            : throw ApiProblemException.NotFound($"There is no secret {name} in {environment}.");
-    }
+    private static async Task<SecretInfo> DeleteAsync(string environment, string name, SecretVault vault, HttpContext context) =>
+        await vault.DeleteAsync(environment, name, AuthSchemes.ActorOf(context), context.RequestAborted).ConfigureAwait(false)
+            ?? throw ApiProblemException.NotFound($"There is no secret {name} in {environment}.");
 }

@@ -66,8 +66,8 @@ internal sealed partial class SecretVault(IDatabase database, SecretKeyring keyr
         return records.Select(r => r.ToInfo()).ToList();
     }
 
-    /// <summary>False when there was no such secret.</summary>
-    public Task<bool> DeleteAsync(string environment, string name, Actor actor, CancellationToken ct)
+    /// <summary>The secret as it was before it was deleted; null when there was no such secret.</summary>
+    public Task<SecretInfo?> DeleteAsync(string environment, string name, Actor actor, CancellationToken ct)
     {
         SecretNames.ValidateEnvironment(environment);
         SecretNames.ValidateName(name);
@@ -77,12 +77,12 @@ internal sealed partial class SecretVault(IDatabase database, SecretKeyring keyr
                 var existing = await SecretsStore.FindAsync(session, environment, name).ConfigureAwait(false);
                 if (existing is null || !await SecretsStore.DeleteAsync(session, environment, name).ConfigureAwait(false))
                 {
-                    return false;
+                    return null;
                 }
 
                 await EventsStore.AppendAsync(session, time.GetUtcNow(), actor, "secret.delete", Target(environment, name), $"version {existing.Version}")
                     .ConfigureAwait(false);
-                return true;
+                return existing.ToInfo();
             },
             ct);
     }
