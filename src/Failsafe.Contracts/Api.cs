@@ -42,7 +42,8 @@ public static class ApiRoutes
 /// <summary>Problem answer for every 4xx/5xx of the API: one sentence a person can act on.</summary>
 public sealed record ApiError(string Error, string? Detail = null);
 
-public sealed record WhoAmI(string Name, string Kind);
+/// <param name="Roles">The token's roles (approval gates name them as <c>role:NAME</c>).</param>
+public sealed record WhoAmI(string Name, string Kind, IReadOnlyList<string>? Roles = null);
 
 public sealed record ReleaseInfo(
     string Service,

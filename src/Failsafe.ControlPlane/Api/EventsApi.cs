@@ -16,7 +16,9 @@ internal static class EventsApi
         group.MapGet(ApiRoutes.Events, (int? limit, string? target, IDatabase database, HttpContext context) =>
             database.ReadAsync(s => EventsStore.ListAsync(s, Math.Clamp(limit ?? 100, 1, 1000), target), context.RequestAborted));
         group.MapGet(ApiRoutes.Whoami, (ClaimsPrincipal user) =>
-            new WhoAmI(user.Identity?.Name ?? "unknown", user.FindFirstValue(AuthSchemes.KindClaim) ?? "token"));
+            new WhoAmI(
+                user.Identity?.Name ?? "unknown", user.FindFirstValue(AuthSchemes.KindClaim) ?? "token",
+                user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList()));
         return routes;
     }
 }

@@ -37,7 +37,11 @@ internal sealed class ApiTokenHandler(
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, record.Name), new Claim(AuthSchemes.KindClaim, record.Kind)], Scheme.Name);
+            [
+                new Claim(ClaimTypes.Name, record.Name), new Claim(AuthSchemes.KindClaim, record.Kind),
+                .. record.Roles.Select(role => new Claim(ClaimTypes.Role, role)),
+            ],
+            Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 

@@ -27,4 +27,7 @@ internal sealed class DataDirectory
     public string Blobs => Path.Combine(Root, "blobs");
 
     public string Tls => Path.Combine(Root, "tls");
+
+    /// <summary>The keys that seal secrets, unless <c>--secret-key-file</c> names another file.</summary>
+    public string SecretKeys => Path.Combine(Root, "secrets.keys");
 }

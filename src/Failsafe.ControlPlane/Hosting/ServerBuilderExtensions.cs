@@ -1,6 +1,7 @@
 using Failsafe.ControlPlane.AgentProtocol;
 using Failsafe.ControlPlane.Api;
 using Failsafe.ControlPlane.Blobs;
+using Failsafe.ControlPlane.Secrets;
 using Failsafe.ControlPlane.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -35,6 +36,8 @@ public static class ServerBuilderExtensions
         string? adminToken;
         try
         {
+            // Before the first admin token: a key file that cannot be used must not cost a token nobody was shown.
+            builder.Services.AddSecretVault(options.SecretKeyFile ?? data.SecretKeys, database);
             adminToken = AdminBootstrap.EnsureAdminTokenAsync(database, options.Time, options.BootstrapTokenFile, CancellationToken.None)
                 .GetAwaiter().GetResult();
         }
@@ -82,6 +85,9 @@ public static class ServerBuilderExtensions
         app.MapServicesApi();
         app.MapAgentsApi();
         app.MapEventsApi();
+        app.MapSecretsApi();
+        app.MapLocksApi();
+        app.MapTokensApi();
         app.MapAgentProtocol();
         return app;
     }

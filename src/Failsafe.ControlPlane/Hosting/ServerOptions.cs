@@ -39,6 +39,12 @@ public sealed record ServerOptions
     /// </summary>
     public string? TlsCaFile { get; init; }
 
+    /// <summary>
+    /// The file of keys that seal secrets (mode 0600, made with one new key when missing). Null: <c>secrets.keys</c> in
+    /// <see cref="DataDirectory"/>. Back it up apart from the database: without it the secrets cannot be read.
+    /// </summary>
+    public string? SecretKeyFile { get; init; }
+
     /// <summary>When set, the first admin token is also written to this file (mode 0600), for automation.</summary>
     public string? BootstrapTokenFile { get; init; }
 

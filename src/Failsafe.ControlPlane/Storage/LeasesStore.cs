@@ -9,12 +9,11 @@ namespace Failsafe.ControlPlane.Storage;
 internal static class LeasesStore
 {
     /// <summary>Takes the lease, or renews it when it is already ours. False when another holder's lease has not expired.</summary>
-    public static async Task<(bool Held, string? PreviousHolder)> TryHoldAsync(DbSession session, string name, string holder, DateTimeOffset now, TimeSpan duration)
+    /// <param name="detail">Why it is held, for people (a deploy lock's reason); replaces the previous one.</param>
+    public static async Task<(bool Held, string? PreviousHolder)> TryHoldAsync(
+        DbSession session, string name, string holder, DateTimeOffset now, TimeSpan duration, string? detail = null)
     {
-        var current = await session.QuerySingleOrDefaultAsync(
-            "SELECT holder, expires_at FROM leases WHERE name = @name",
-            r => new Lease(r.Text("holder"), r.Time("expires_at")),
-            ("@name", name)).ConfigureAwait(false);
+        var current = await FindAsync(session, name).ConfigureAwait(false);
         if (current is not null && current.Holder != holder && current.ExpiresAt > now)
         {
             return (false, current.Holder);
@@ -22,12 +21,27 @@ internal static class LeasesStore
 
         await session.ExecuteAsync(
             """
-            INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expires)
-            ON CONFLICT (name) DO UPDATE SET holder = @holder, expires_at = @expires
+            INSERT INTO leases (name, holder, expires_at, detail) VALUES (@name, @holder, @expires, @detail)
+            ON CONFLICT (name) DO UPDATE SET holder = @holder, expires_at = @expires, detail = @detail
             """,
-            ("@name", name), ("@holder", holder), ("@expires", now + duration)).ConfigureAwait(false);
+            ("@name", name), ("@holder", holder), ("@expires", now + duration), ("@detail", detail)).ConfigureAwait(false);
         return (true, current?.Holder == holder ? null : current?.Holder);
     }
+
+    /// <summary>The lease row, expired or not.</summary>
+    public static Task<Lease?> FindAsync(DbSession session, string name) =>
+        session.QuerySingleOrDefaultAsync(
+            "SELECT name, holder, expires_at, detail FROM leases WHERE name = @name", Read, ("@name", name));
+
+    /// <summary>The unexpired leases whose names start with <paramref name="prefix"/>, by name.</summary>
+    public static Task<List<Lease>> ListAsync(DbSession session, string prefix, DateTimeOffset now) =>
+        session.QueryAsync(
+            "SELECT name, holder, expires_at, detail FROM leases WHERE substr(name, 1, @length) = @prefix AND expires_at > @now ORDER BY name",
+            Read, ("@prefix", prefix), ("@length", prefix.Length), ("@now", now));
+
+    /// <summary>Ends the lease whoever holds it; false when there was none.</summary>
+    public static async Task<bool> DeleteAsync(DbSession session, string name) =>
+        await session.ExecuteAsync("DELETE FROM leases WHERE name = @name", ("@name", name)).ConfigureAwait(false) > 0;
 
     public static Task ReleaseAsync(DbSession session, string name, string holder) =>
         session.ExecuteAsync("DELETE FROM leases WHERE name = @name AND holder = @holder", ("@name", name), ("@holder", holder));
@@ -35,5 +49,8 @@ internal static class LeasesStore
     public static Task<string?> HolderAsync(DbSession session, string name, DateTimeOffset now) =>
         session.ScalarAsync<string?>("SELECT holder FROM leases WHERE name = @name AND expires_at > @now", ("@name", name), ("@now", now));
 
-    private sealed record Lease(string Holder, DateTimeOffset ExpiresAt);
+    private static Lease Read(System.Data.Common.DbDataReader r) =>
+        new(r.Text("name"), r.Text("holder"), r.Time("expires_at"), r.TextOrNull("detail"));
 }
+
+internal sealed record Lease(string Name, string Holder, DateTimeOffset ExpiresAt, string? Detail);

@@ -189,7 +189,7 @@ internal static class PostgresMigrations
         CREATE TABLE secrets (
             environment TEXT NOT NULL,
             name TEXT NOT NULL,
-            version INTEGER NOT NULL,
+            version BIGINT NOT NULL,
             key_id TEXT NOT NULL,
             sealed TEXT NOT NULL,
             updated_at BIGINT NOT NULL,

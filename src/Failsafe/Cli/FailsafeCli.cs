@@ -30,6 +30,10 @@ internal static class FailsafeCli
         root.Subcommands.Add(ListCommands.CreateReleases());
         root.Subcommands.Add(ListCommands.CreateEvents());
         root.Subcommands.Add(DemoCommand.Create());
+        foreach (var admin in (Command[])[SecretCommand.Create(), TokenCommand.Create(), .. LockCommands.Create()])
+        {
+            root.Subcommands.Add(admin);
+        }
         return root;
     }
 

@@ -20,7 +20,14 @@ internal static class ServerCommand
                 + "which keeps the password out of the process list) instead of the SQLite file in --data.",
         };
         var lease = new Option<string?>("--lease") { Description = "With replicas on one PostgreSQL: how long a replica holds the deployments it drives (default 10s); another takes over after it." };
-        var command = new Command("server", "Run the control plane: API, orchestrator, store and blobs.") { data, urls, san, tlsCert, tlsKey, tlsCa, tokenFile, store, lease };
+        var secretKeyFile = new Option<string?>("--secret-key-file")
+        {
+            Description = "The file of keys that seal secrets (made, mode 0600, when missing; default: secrets.keys in --data). Back it up apart from the database.",
+        };
+        var command = new Command("server", "Run the control plane: API, orchestrator, store and blobs.")
+        {
+            data, urls, san, tlsCert, tlsKey, tlsCa, tokenFile, store, lease, secretKeyFile,
+        };
         command.SetAction((result, ct) => ServerHost.RunAsync(
             new ServerOptions
             {
@@ -33,6 +40,7 @@ internal static class ServerCommand
                 BootstrapTokenFile = result.GetValue(tokenFile),
                 Store = result.GetValue(store) ?? Environment.GetEnvironmentVariable("FAILSAFE_STORE"),
                 LeaseDuration = result.GetValue(lease) is { } leaseText ? LeaseOf(leaseText) : TimeSpan.FromSeconds(10),
+                SecretKeyFile = result.GetValue(secretKeyFile) is { } keyFile ? Path.GetFullPath(keyFile) : null,
             },
             ct));
         return command;

@@ -16,7 +16,7 @@ namespace Failsafe.Client;
 /// The CLI's side of the server API: pins the server's CA, sends the token, turns every failure into one sentence.
 /// The settings hold only the CA's fingerprint, so the first request fetches the CA (<see cref="ServerCaBootstrap"/>).
 /// </summary>
-internal sealed class FailsafeClient : IDisposable
+internal sealed partial class FailsafeClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly string _server;

@@ -53,12 +53,14 @@ internal sealed class TestServer : IAsyncDisposable
         OrchestratorInterval = TimeSpan.FromMilliseconds(50),
     };
 
-    public static async Task<TestServer> StartAsync(string dataDirectory, Func<ServerOptions, ServerOptions>? tweak = null)
+    /// <param name="configure">Changes to the host before it is built (a logger that captures, say).</param>
+    public static async Task<TestServer> StartAsync(
+        string dataDirectory, Func<ServerOptions, ServerOptions>? tweak = null, Action<WebApplicationBuilder>? configure = null)
     {
         var output = new StringWriter();
         var options = DefaultOptions(dataDirectory) with { Output = TextWriter.Synchronized(output) };
         options = tweak?.Invoke(options) ?? options;
-        var app = ServerHost.Build(options);
+        var app = ServerHost.Build(options, configure);
         await app.StartAsync();
         try
         {
