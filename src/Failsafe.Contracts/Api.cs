@@ -106,8 +106,10 @@ public static class DeploymentStates
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
     public const string RolledBack = "rolled-back";
+    /// <summary>Aborted while it waited for approval: no host was touched.</summary>
+    public const string Cancelled = "cancelled";
 
-    public static bool IsTerminal(string state) => state is Succeeded or Failed or RolledBack;
+    public static bool IsTerminal(string state) => state is Succeeded or Failed or RolledBack or Cancelled;
 }
 
 public static class HostStates

@@ -144,4 +144,7 @@ public sealed record CreateApiToken(string Name, IReadOnlyList<string>? Roles = 
 
 public sealed record ApiTokenCreated(string Name, string Token, IReadOnlyList<string> Roles, bool Admin);
 
+/// <summary>Body of <c>approve</c>; the comment is kept with the approval.</summary>
+public sealed record ApproveRequest(string? Comment = null);
+
 public sealed record ApprovalInfo(string By, DateTimeOffset At, string? Comment);

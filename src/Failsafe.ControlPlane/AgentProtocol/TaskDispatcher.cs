@@ -1,5 +1,6 @@
 using Failsafe.Contracts;
 using Failsafe.ControlPlane.Orchestration;
+using Failsafe.ControlPlane.Secrets;
 using Failsafe.ControlPlane.Storage;
 
 namespace Failsafe.ControlPlane.AgentProtocol;
@@ -9,7 +10,7 @@ namespace Failsafe.ControlPlane.AgentProtocol;
 /// but the agent no longer says it is running it (the agent restarted): executing a task twice
 /// has the effect of executing it once, losing it would stall the deployment.
 /// </summary>
-internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, TimeProvider time)
+internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, TimeProvider time, SecretVault vault)
 {
     public const int MaxWaitSeconds = 30;
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
@@ -70,7 +71,38 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
                     await TasksStore.MarkDispatchedAsync(session, task.Id, now).ConfigureAwait(false);
                 }
 
-                return due.Select(t => t.ToAgentTask()).ToList();
+                var tasks = new List<AgentTask>(due.Count);
+                foreach (var task in due)
+                {
+                    tasks.Add(await WithSecretsAsync(session, task.ToAgentTask()).ConfigureAwait(false));
+                }
+
+                return tasks;
             },
             cancellationToken);
+
+    /// <summary>
+    /// The database holds only the names of a task's secrets; their values are revealed here, into the answer to the
+    /// agent's poll (mutual TLS), and named in Masked so the agent keeps them out of everything it reports. A secret
+    /// deleted since the deployment was created is left out: the agent then fails on the placeholder that needs it.
+    /// </summary>
+    private async Task<AgentTask> WithSecretsAsync(DbSession session, AgentTask task)
+    {
+        var settings = task.Settings;
+        if (settings.Secrets is not { Count: > 0 } secrets || settings.Environment is not { } environment)
+        {
+            return task;
+        }
+
+        var variables = new Dictionary<string, string>(settings.Variables ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (variable, secret) in secrets)
+        {
+            if (await vault.RevealAsync(session, environment, secret).ConfigureAwait(false) is { } value)
+            {
+                variables[variable] = value;
+            }
+        }
+
+        return task with { Settings = settings with { Variables = variables, Secrets = null, Masked = [.. secrets.Keys] } };
+    }
 }

@@ -28,6 +28,8 @@ internal sealed class ApiProblemException : Exception
 
     public static ApiProblemException NotFound(string message) => new(StatusCodes.Status404NotFound, message);
 
+    public static ApiProblemException Forbidden(string message) => new(StatusCodes.Status403Forbidden, message);
+
     public static ApiProblemException Conflict(string message) => new(StatusCodes.Status409Conflict, message);
 
     public static ApiProblemException Unauthorized(string message) => new(StatusCodes.Status401Unauthorized, message);

@@ -88,6 +88,7 @@ public static class ServerBuilderExtensions
         app.MapSecretsApi();
         app.MapLocksApi();
         app.MapTokensApi();
+        app.MapConfigApi();
         app.MapAgentProtocol();
         return app;
     }

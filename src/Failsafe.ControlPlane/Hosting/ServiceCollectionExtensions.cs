@@ -4,6 +4,7 @@ using Failsafe.ControlPlane.Analysis;
 using Failsafe.ControlPlane.Api;
 using Failsafe.ControlPlane.Auth;
 using Failsafe.ControlPlane.Blobs;
+using Failsafe.ControlPlane.Configuration;
 using Failsafe.ControlPlane.Orchestration;
 using Failsafe.ControlPlane.Storage;
 using Microsoft.AspNetCore.Authentication;
@@ -38,6 +39,8 @@ internal static class ServiceCollectionExtensions
         services.AddPrometheusMetricSource();
         services.AddSingleton<DeploymentPlanner>();
         services.AddSingleton<RollbackPlanner>();
+        services.AddSingleton<ConfigService>();
+        services.AddSingleton<Approvals>();
         services.AddSingleton<TaskDispatcher>();
         services.AddSingleton<TaskCompletion>();
         services.AddSingleton<EnrollmentService>();

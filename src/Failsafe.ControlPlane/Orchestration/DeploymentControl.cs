@@ -25,6 +25,13 @@ internal sealed class DeploymentControl(IDatabase database, TimeProvider time, O
             {
                 var deployment = await DeploymentsStore.FindAsync(session, number).ConfigureAwait(false)
                     ?? throw ApiProblemException.NotFound($"No deployment {id}.");
+                if (deployment.State == DeploymentStates.AwaitingApproval && action == DeploymentActions.Abort)
+                {
+                    await Transitions.DeploymentAsync(
+                        session, time.GetUtcNow(), actor, deployment, DeploymentStates.Cancelled, $"aborted by {actor.Name} before approval").ConfigureAwait(false);
+                    return await DeploymentReader.FindAsync(session, number).ConfigureAwait(false);
+                }
+
                 if (deployment.State != DeploymentStates.Running)
                 {
                     throw ApiProblemException.Conflict($"Deployment {deployment.DisplayId} is {deployment.State}; only a running deployment can be told to {action}.");

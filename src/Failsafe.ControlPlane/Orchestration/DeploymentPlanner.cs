@@ -1,6 +1,7 @@
 using Failsafe.Artifacts;
 using Failsafe.Contracts;
 using Failsafe.ControlPlane.Api;
+using Failsafe.ControlPlane.Configuration;
 using Failsafe.ControlPlane.Storage;
 
 namespace Failsafe.ControlPlane.Orchestration;
@@ -17,18 +18,22 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
             {
                 var release = await ReleasesStore.FindAsync(session, request.Service, request.Version).ConfigureAwait(false)
                     ?? throw ApiProblemException.NotFound($"No release {request.Service} {request.Version} has been pushed.");
-                await RefuseIfActiveAsync(session, request.Service).ConfigureAwait(false);
-                var targets = SelectHosts(request, await AgentsStore.ListAsync(session).ConfigureAwait(false));
-                var settings = request.Settings ?? new ActivationSettings();
-                var policy = RolloutPolicyRules.Resolve(request.Policy, settings);
+                var agents = await AgentsStore.ListAsync(session).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                var target = request.Environment is null ? null
+                    : await EnvironmentDeployment.PrepareAsync(session, request, agents, actor, now).ConfigureAwait(false);
+                var targets = target?.Hosts ?? SelectHosts(request, agents);
+                await RefuseIfBusyAsync(session, request.Service, request.Environment, targets.Select(t => t.Name).ToList()).ConfigureAwait(false);
+                var settings = target?.Settings ?? request.Settings ?? new ActivationSettings();
+                var policy = RolloutPolicyRules.Resolve(target?.Policy ?? request.Policy, settings);
                 var canaryHosts = Math.Min(policy.CanaryHosts, targets.Count);
                 // A canary is compared with the release it runs beside: every canary host must run one already.
                 var bare = targets.Take(canaryHosts).Where(t => t.ServiceState(request.Service)?.Current is null).Select(t => t.Name).ToList();
                 var withCanary = policy.Steps!.Count > 0 && bare.Count == 0;
-                var now = time.GetUtcNow();
                 var deployment = new DeploymentRecord(
-                    0, DeploymentKinds.Deploy, request.Service, request.Version, DeploymentStates.Running, request.BatchSize,
-                    request.NoRollback, settings, now, now, actor.Name, null, RolloutState.Start(policy, withCanary));
+                    0, DeploymentKinds.Deploy, request.Service, request.Version,
+                    target?.Approval is null ? DeploymentStates.Running : DeploymentStates.AwaitingApproval, request.BatchSize,
+                    request.NoRollback, settings, now, now, actor.Name, null, RolloutState.Start(policy, withCanary), request.Environment);
                 var id = await DeploymentsStore.InsertAsync(session, deployment).ConfigureAwait(false);
                 for (var i = 0; i < targets.Count; i++)
                 {
@@ -37,18 +42,22 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
                         : ((i - canaryHosts) / request.BatchSize) + 2;
                     await DeploymentsStore.InsertHostAsync(session, new DeploymentHostRecord(
                         id, targets[i].Name, targets[i].Id, i, batch, HostStates.Pending,
-                        targets[i].ServiceState(request.Service)?.Current, release.ReleaseId, null, null, null, now)).ConfigureAwait(false);
+                        targets[i].ServiceState(request.Service)?.Current, release.ReleaseId, null, null, null, now,
+                        Variables: target?.Variables[targets[i].Name])).ConfigureAwait(false);
                 }
 
                 deployment = deployment with { Id = id };
                 await EventsStore.AppendAsync(
                     session, now, actor, "deployment.create", deployment.DisplayId,
-                    $"{request.Service} {request.Version} to {string.Join(", ", targets.Select(t => t.Name))}"
+                    $"{request.Service} {request.Version} to "
+                    + (request.Environment is null ? "" : $"{request.Environment} (") + string.Join(", ", targets.Select(t => t.Name))
+                    + (request.Environment is null ? "" : ")")
                     + (withCanary
                         ? $": canary on {string.Join(", ", targets.Take(canaryHosts).Select(t => t.Name))} at {string.Join(" → ", policy.Steps.Select(s => s.Weight + "%"))}, then batches of {request.BatchSize}"
                         : $" in batches of {request.BatchSize}")
                     + (policy.Steps.Count > 0 && !withCanary ? $" (no canary: {string.Join(", ", bare)} runs no release to compare with)" : string.Empty)
-                    + (request.NoRollback ? ", no rollback" : string.Empty)).ConfigureAwait(false);
+                    + (request.NoRollback ? ", no rollback" : string.Empty)
+                    + (target?.Approval is { } gate ? $"; waits for {Approvals.Describe(gate)}" : string.Empty)).ConfigureAwait(false);
                 return await DeploymentReader.ToInfoAsync(session, deployment).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
@@ -80,8 +89,19 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
         }
     }
 
+    /// <summary>One deployment per service and environment, and never two of a service on one host at once.</summary>
+    internal static async Task RefuseIfBusyAsync(DbSession session, string service, string? environment, IReadOnlyCollection<string> hosts)
+    {
+        var conflicting = await DeploymentsStore.FindConflictingAsync(session, service, environment, hosts).ConfigureAwait(false);
+        if (conflicting.Count > 0)
+        {
+            throw ApiProblemException.Conflict(BusyMessage(conflicting[0]));
+        }
+    }
+
     private static string BusyMessage(DeploymentRecord active) =>
-        $"Deployment {active.DisplayId} of {active.Service} ({active.Version}) is {active.State}; wait for it or roll it back.";
+        $"Deployment {active.DisplayId} of {active.Service} ({active.Version}"
+        + (active.Environment is null ? "" : $" to {active.Environment}") + $") is {active.State}; wait for it or roll it back.";
 
     private static void Validate(CreateDeployment request)
     {

@@ -10,7 +10,9 @@ internal static class DeploymentReader
         var hosts = await DeploymentsStore.HostsAsync(session, deployment.Id).ConfigureAwait(false);
         var steps = await TasksStore.StepsByHostAsync(session, deployment.Id).ConfigureAwait(false);
         var canaryWeight = hosts.Where(h => h.CanaryWeight is not null).Select(h => h.CanaryWeight!.Value).DefaultIfEmpty(0).Max();
-        return deployment.ToInfo(hosts.Select(h => h.ToInfo(steps.GetValueOrDefault(h.Host) ?? [])).ToList(), canaryWeight);
+        var info = deployment.ToInfo(hosts.Select(h => h.ToInfo(steps.GetValueOrDefault(h.Host) ?? [])).ToList(), canaryWeight);
+        return deployment.Environment is null ? info
+            : info with { Approvals = await ApprovalsStore.ListAsync(session, deployment.Id).ConfigureAwait(false) };
     }
 
     public static async Task<DeploymentInfo?> FindAsync(DbSession session, long id)

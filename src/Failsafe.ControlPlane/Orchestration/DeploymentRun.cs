@@ -22,9 +22,16 @@ internal sealed class DeploymentRun(DbSession session, DateTimeOffset now, Deplo
     public async Task SetDeploymentAsync(string state, string? reason) =>
         Deployment = await Transitions.DeploymentAsync(session, now, Actor.System, Deployment, state, reason).ConfigureAwait(false);
 
+    /// <summary>A task for one host. A deploy carries the host's own variables (secrets by name only: the dispatcher reveals
+    /// them as it hands the task over); a rollback carries none, so the agent brings back the previous release with the
+    /// variables it ran with.</summary>
     public TaskRecord NewTask(DeploymentHostRecord host, string purpose, string kind, string? releaseId, ArtifactRef? artifact) =>
         new(0, host.AgentId, Deployment.Id, host.Host, purpose, kind, Deployment.Service,
-            releaseId is null ? null : ReleaseIds.VersionOf(releaseId), releaseId, artifact, Deployment.Settings, TaskStates.Pending, now);
+            releaseId is null ? null : ReleaseIds.VersionOf(releaseId), releaseId, artifact,
+            purpose == TaskPurposes.Deploy && host.Variables is { } variables
+                ? Deployment.Settings with { Variables = variables.Values, Secrets = variables.Secrets }
+                : Deployment.Settings,
+            TaskStates.Pending, now);
 
     public async Task SetRolloutAsync(RolloutState rollout, string? action = null, string? detail = null)
     {

@@ -15,13 +15,15 @@ internal sealed record DeploymentRecord(
     DateTimeOffset UpdatedAt,
     string CreatedBy,
     string? Reason,
-    RolloutState? Rollout = null)
+    RolloutState? Rollout = null,
+    string? Environment = null)
 {
     public string DisplayId => DeploymentIds.Format(Id);
 
     public DeploymentInfo ToInfo(IReadOnlyList<DeploymentHostInfo> hosts, int canaryWeight) =>
         new(DisplayId, Kind, Service, Version, State, BatchSize, NoRollback, CreatedAt, UpdatedAt, CreatedBy, Reason, hosts,
-            Rollout is { } r ? new RolloutProgress(r.Phase, r.Step, canaryWeight, r.Paused, r.PromotedBy, r.Verdict, r.Policy) : null);
+            Rollout is { } r ? new RolloutProgress(r.Phase, r.Step, canaryWeight, r.Paused, r.PromotedBy, r.Verdict, r.Policy) : null,
+            Environment);
 }
 
 /// <summary>
@@ -65,13 +67,18 @@ internal sealed record DeploymentHostRecord(
     long? TaskId,
     long? RollbackTaskId,
     DateTimeOffset UpdatedAt,
-    int? CanaryWeight = null)
+    int? CanaryWeight = null,
+    HostVariables? Variables = null)
 {
     public string Target => $"{DeploymentIds.Format(DeploymentId)}/{Host}";
 
     public DeploymentHostInfo ToInfo(IReadOnlyList<StepReport> steps) =>
         new(Host, Batch, State, PreviousRelease, TargetRelease, Error, steps);
 }
+
+/// <summary>The variables resolved for one host of a deployment to an environment: plain values, and for secrets only
+/// their names (variable → secret), revealed when the task is handed to the agent.</summary>
+internal sealed record HostVariables(IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, string> Secrets);
 
 internal static class DeploymentIds
 {

@@ -8,31 +8,34 @@ namespace Failsafe.ControlPlane.Storage;
 internal static class DeploymentsStore
 {
     private const string InsertColumns =
-        "kind, service, version, state, batch_size, no_rollback, settings_json, created_at, updated_at, created_by, reason, rollout_json";
+        "kind, service, version, state, batch_size, no_rollback, settings_json, created_at, updated_at, created_by, reason, rollout_json, environment";
 
     private const string Columns = "id, " + InsertColumns;
 
     private const string HostColumns =
         "deployment_id, host, agent_id, position, batch, state, previous_release, target_release, error, task_id, rollback_task_id, updated_at, canary_weight";
 
+    private const string HostSelectColumns = HostColumns + ", variables_json";
+
     public static async Task<long> InsertAsync(DbSession session, DeploymentRecord d) =>
         await session.ScalarAsync<long>(
             $"""
             INSERT INTO deployments ({InsertColumns})
-            VALUES (@kind, @service, @version, @state, @batch, @noRollback, @settings, @at, @at, @by, @reason, @rollout)
+            VALUES (@kind, @service, @version, @state, @batch, @noRollback, @settings, @at, @at, @by, @reason, @rollout, @environment)
             RETURNING id
             """,
             ("@kind", d.Kind), ("@service", d.Service), ("@version", d.Version), ("@state", d.State), ("@batch", d.BatchSize),
             ("@noRollback", d.NoRollback), ("@settings", JsonSerializer.Serialize(d.Settings, FailsafeJson.Options)),
-            ("@at", d.CreatedAt), ("@by", d.CreatedBy), ("@reason", d.Reason), ("@rollout", RolloutJson(d.Rollout))).ConfigureAwait(false);
+            ("@at", d.CreatedAt), ("@by", d.CreatedBy), ("@reason", d.Reason), ("@rollout", RolloutJson(d.Rollout)),
+            ("@environment", d.Environment)).ConfigureAwait(false);
 
     public static Task InsertHostAsync(DbSession session, DeploymentHostRecord h) =>
         session.ExecuteAsync(
             $"""
-            INSERT INTO deployment_hosts ({HostColumns})
-            VALUES (@d, @host, @agent, @position, @batch, @state, @previous, @target, @error, @task, @rollbackTask, @at, @canaryWeight)
+            INSERT INTO deployment_hosts ({HostColumns}, variables_json)
+            VALUES (@d, @host, @agent, @position, @batch, @state, @previous, @target, @error, @task, @rollbackTask, @at, @canaryWeight, @variables)
             """,
-            HostParameters(h));
+            [.. HostParameters(h), ("@variables", h.Variables is null ? null : JsonSerializer.Serialize(h.Variables, FailsafeJson.Options))]);
 
     public static Task UpdateHostAsync(DbSession session, DeploymentHostRecord h) =>
         session.ExecuteAsync(
@@ -67,15 +70,45 @@ internal static class DeploymentsStore
     public static Task<DeploymentRecord?> FindAsync(DbSession session, long id) =>
         session.QuerySingleOrDefaultAsync($"SELECT {Columns} FROM deployments WHERE id = @id", Map, ("@id", id));
 
+    /// <summary>The service's oldest running deployment (several may run: one per environment).</summary>
     public static Task<DeploymentRecord?> FindActiveAsync(DbSession session, string service) =>
         session.QuerySingleOrDefaultAsync(
-            $"SELECT {Columns} FROM deployments WHERE service = @service AND state IN ('running', 'rolling-back')",
+            $"SELECT {Columns} FROM deployments WHERE service = @service AND state IN ('running', 'rolling-back') ORDER BY id LIMIT 1",
             Map, ("@service", service));
+
+    /// <summary>The service's running deployments that share the environment or a host with a new one: it must wait for them.</summary>
+    public static async Task<List<DeploymentRecord>> FindConflictingAsync(
+        DbSession session, string service, string? environment, IReadOnlyCollection<string> hosts)
+    {
+        var active = await session.QueryAsync(
+            $"SELECT {Columns} FROM deployments WHERE service = @service AND state IN ('running', 'rolling-back') ORDER BY id",
+            Map, ("@service", service)).ConfigureAwait(false);
+        var conflicting = new List<DeploymentRecord>();
+        foreach (var deployment in active)
+        {
+            if (deployment.Environment == environment
+                || (await HostsAsync(session, deployment.Id).ConfigureAwait(false)).Any(h => hosts.Contains(h.Host)))
+            {
+                conflicting.Add(deployment);
+            }
+        }
+
+        return conflicting;
+    }
 
     public static Task<DeploymentRecord?> FindLastFinishedAsync(DbSession session, string service) =>
         session.QuerySingleOrDefaultAsync(
             $"SELECT {Columns} FROM deployments WHERE service = @service AND state NOT IN ('running', 'rolling-back') ORDER BY id DESC LIMIT 1",
             Map, ("@service", service));
+
+    /// <summary>The environments in which this release of the service was deployed successfully.</summary>
+    public static Task<List<string>> SucceededEnvironmentsAsync(DbSession session, string service, string version) =>
+        session.QueryAsync(
+            """
+            SELECT DISTINCT environment FROM deployments
+            WHERE service = @service AND version = @version AND kind = 'deploy' AND state = 'succeeded' AND environment IS NOT NULL
+            """,
+            r => r.Text("environment"), ("@service", service), ("@version", version));
 
     public static Task<List<DeploymentRecord>> ListAsync(DbSession session, string? service, int limit) =>
         session.QueryAsync(
@@ -87,11 +120,11 @@ internal static class DeploymentsStore
 
     public static Task<List<DeploymentHostRecord>> HostsAsync(DbSession session, long deploymentId) =>
         session.QueryAsync(
-            $"SELECT {HostColumns} FROM deployment_hosts WHERE deployment_id = @d ORDER BY position", MapHost, ("@d", deploymentId));
+            $"SELECT {HostSelectColumns} FROM deployment_hosts WHERE deployment_id = @d ORDER BY position", MapHost, ("@d", deploymentId));
 
     public static Task<DeploymentHostRecord?> FindHostAsync(DbSession session, long deploymentId, string host) =>
         session.QuerySingleOrDefaultAsync(
-            $"SELECT {HostColumns} FROM deployment_hosts WHERE deployment_id = @d AND host = @host",
+            $"SELECT {HostSelectColumns} FROM deployment_hosts WHERE deployment_id = @d AND host = @host",
             MapHost, ("@d", deploymentId), ("@host", host));
 
     /// <summary>The release a host ran before its current one, from the last deployment of the service that succeeded there.</summary>
@@ -119,10 +152,12 @@ internal static class DeploymentsStore
         r.Int64("id"), r.Text("kind"), r.Text("service"), r.Text("version"), r.Text("state"), r.Int32("batch_size"),
         r.Bool("no_rollback"), JsonSerializer.Deserialize<ActivationSettings>(r.Text("settings_json"), FailsafeJson.Options)!,
         r.Time("created_at"), r.Time("updated_at"), r.Text("created_by"), r.TextOrNull("reason"),
-        r.TextOrNull("rollout_json") is { } rollout ? JsonSerializer.Deserialize<RolloutState>(rollout, FailsafeJson.Options) : null);
+        r.TextOrNull("rollout_json") is { } rollout ? JsonSerializer.Deserialize<RolloutState>(rollout, FailsafeJson.Options) : null,
+        r.TextOrNull("environment"));
 
     private static DeploymentHostRecord MapHost(DbDataReader r) => new(
         r.Int64("deployment_id"), r.Text("host"), r.Text("agent_id"), r.Int32("position"), r.Int32("batch"), r.Text("state"),
         r.TextOrNull("previous_release"), r.TextOrNull("target_release"), r.TextOrNull("error"),
-        r.Int64OrNull("task_id"), r.Int64OrNull("rollback_task_id"), r.Time("updated_at"), r.Int32OrNull("canary_weight"));
+        r.Int64OrNull("task_id"), r.Int64OrNull("rollback_task_id"), r.Time("updated_at"), r.Int32OrNull("canary_weight"),
+        r.TextOrNull("variables_json") is { } variables ? JsonSerializer.Deserialize<HostVariables>(variables, FailsafeJson.Options) : null);
 }

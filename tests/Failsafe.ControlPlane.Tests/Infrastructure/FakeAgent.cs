@@ -66,11 +66,15 @@ internal sealed class FakeAgent : IDisposable
 
     public string? CanaryOf(string service) => _services.TryGetValue(service, out var s) ? s.Canary : null;
 
+    /// <summary>What the agent says with <c>--tag</c>: host groups may pick it by these.</summary>
+    public List<string> Tags { get; } = [];
+
     public HostInventory Inventory() => new(
         "test-agent/1",
         _services.Select(kv => new ServiceState(
             kv.Key, kv.Value.Current, kv.Value.Current?.Split('-')[0], kv.Value.Installed, null,
-            kv.Value.Canary is { } canary ? new InstanceState(canary, 40_000, 4242, "running", 0) : null)).ToList());
+            kv.Value.Canary is { } canary ? new InstanceState(canary, 40_000, 4242, "running", 0) : null)).ToList(),
+        Tags.Count > 0 ? Tags : null);
 
     public async Task<IReadOnlyList<AgentTask>> PollAsync(int waitSeconds = 0, params long[] running) =>
         (await PollResponseAsync(waitSeconds, running)).Tasks;
