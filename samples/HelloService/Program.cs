@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 // The sample service the demo deploys. One build serves every "version": what a release is
@@ -11,6 +13,10 @@ if (settings.CrashOnStart)
 }
 
 var port = Environment.GetEnvironmentVariable("PORT") ?? "8080";
+// Variables from failsafe.yaml arrive in the environment; API_KEY is a secret, so the service never shows it,
+// only a digest anyone holding the value can check.
+var greeting = Environment.GetEnvironmentVariable("GREETING") ?? "hello";
+var apiKey = Environment.GetEnvironmentVariable("API_KEY");
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
 builder.Logging.ClearProviders();
@@ -25,12 +31,16 @@ app.MapGet("/", async () =>
     }
 
     return Random.Shared.NextDouble() < settings.ErrorRate
-        ? Results.Text($"hello from {settings.Version}: failing on purpose\n", statusCode: 500)
-        : Results.Text($"hello from {settings.Version}\n");
+        ? Results.Text($"{greeting} from {settings.Version}: failing on purpose\n", statusCode: 500)
+        : Results.Text($"{greeting} from {settings.Version}\n");
 });
 app.MapGet("/healthz", () => settings.Healthy
     ? Results.Text("ok\n")
     : Results.Text($"unhealthy: {settings.Version} is broken on purpose\n", statusCode: 503));
+
+app.MapGet("/api-key-sha256", () => apiKey is null
+    ? Results.Text("no API_KEY\n", statusCode: 404)
+    : Results.Text(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey))) + "\n"));
 
 Console.WriteLine($"hello {settings.Version} listening on 127.0.0.1:{port}");
 app.Run();

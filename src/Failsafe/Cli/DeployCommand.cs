@@ -14,6 +14,7 @@ internal static class DeployCommand
         var version = new Argument<string>("VERSION");
         var hosts = new Option<string?>("--hosts") { Description = "Comma-separated host names, deployed in this order." };
         var all = new Option<bool>("--all") { Description = "Every enrolled host." };
+        var environment = new Option<string?>("--env") { Description = "Deploy to this environment of the applied configuration: its hosts, the service's failsafe.yaml settings and variables, its lifecycle and approval gate." };
         var batch = new Option<int>("--batch") { Description = "Hosts switched at a time; each batch is health-gated before the next.", DefaultValueFactory = _ => 1 };
         var noRollback = new Option<bool>("--no-rollback") { Description = "On failure, stop but leave the hosts already switched on the new release." };
         var healthTimeout = new Option<int?>("--health-timeout") { Description = "Seconds a new instance has to become healthy (default: the release's own)." };
@@ -23,7 +24,7 @@ internal static class DeployCommand
         var rollout = new RolloutOptions();
         var command = new Command("deploy", "Roll a pushed release out: a canary beside the running version when the service is behind the proxy (--port), then batches; rolls back by itself when a host fails or analysis finds the new version worse.")
         {
-            service, version, hosts, all, batch, noRollback, healthTimeout, keep, detach, json,
+            service, version, environment, hosts, all, batch, noRollback, healthTimeout, keep, detach, json,
         };
         rollout.AddTo(command);
         connection.AddTo(command);
@@ -40,11 +41,18 @@ internal static class DeployCommand
                 throw new UserException("--batch must be at least 1.");
             }
 
-            var (settings, policy) = rollout.Read(
+            var env = result.GetValue(environment);
+            if (env is not null && (result.GetValue(all) || rollout.AnyGiven(result) || result.GetValue(healthTimeout) is not null
+                || result.GetResult(keep) is { Implicit: false }))
+            {
+                throw new UserException("--env takes its hosts, settings and rollout policy from the applied failsafe.yaml; give --hosts at most, to narrow it.");
+            }
+
+            var (settings, policy) = env is not null ? (null, null) : rollout.Read(
                 result, new ActivationSettings(KeepReleases: result.GetValue(keep), HealthTimeoutSeconds: result.GetValue(healthTimeout) ?? 0));
             using var client = connection.CreateClient(result);
             var created = await client.CreateDeploymentAsync(
-                new CreateDeployment(result.GetValue(service)!, result.GetValue(version)!, hostList, result.GetValue(all), result.GetValue(batch), result.GetValue(noRollback), settings, policy),
+                new CreateDeployment(result.GetValue(service)!, result.GetValue(version)!, hostList, result.GetValue(all), result.GetValue(batch), result.GetValue(noRollback), settings, policy, env),
                 ct).ConfigureAwait(false);
             return await FinishAsync(client, created, result.GetValue(detach), result.GetValue(json), ct).ConfigureAwait(false);
         });
@@ -54,6 +62,13 @@ internal static class DeployCommand
     /// <summary>Shared by deploy and rollback: follow (or not), print the outcome, exit 0 only on success.</summary>
     public static async Task<int> FinishAsync(FailsafeClient client, DeploymentInfo created, bool detach, bool json, CancellationToken ct)
     {
+        if (created.State == DeploymentStates.AwaitingApproval)
+        {
+            Console.WriteLine(json ? JsonSerializer.Serialize(created, FailsafeJson.Options)
+                : $"{created.Id} ({created.Service} {created.Version} to {created.Environment}) waits for approval: 'failsafe approve {created.Id}' by someone its gate names. No host was touched.");
+            return 0;
+        }
+
         if (detach)
         {
             Console.WriteLine(json ? JsonSerializer.Serialize(created, FailsafeJson.Options) : $"Started {created.Id}; follow it with 'failsafe status {created.Service} --watch'.");

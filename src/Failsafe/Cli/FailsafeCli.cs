@@ -26,6 +26,12 @@ internal static class FailsafeCli
             root.Subcommands.Add(intervene);
         }
 
+        root.Subcommands.Add(ApproveCommand.Create());
+        foreach (var config in ConfigCommands.Create())
+        {
+            root.Subcommands.Add(config);
+        }
+
         root.Subcommands.Add(ListCommands.CreateHosts());
         root.Subcommands.Add(ListCommands.CreateReleases());
         root.Subcommands.Add(ListCommands.CreateEvents());

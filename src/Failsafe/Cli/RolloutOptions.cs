@@ -29,17 +29,22 @@ internal sealed class RolloutOptions
     private readonly Option<long?> _minRequests = new("--min-requests") { Description = "Requests each side needs before any verdict (default 100); fewer is NO-DATA and holds." };
     private readonly Option<string?> _prometheus = new("--prometheus") { Description = "Read analysis metrics from this Prometheus server (e.g. http://127.0.0.1:9090) instead of the proxies." };
 
+    private Option[] All =>
+    [
+        _port, _steps, _hold, _canaryHosts, _batchHold, _policy, _stickyCookie, _stickyHeader, _warmUp, _warmUpPath, _apdex, _drain,
+        _falseAlarm, _minError, _minLatency, _minRequests, _prometheus,
+    ];
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[]
-        {
-            _port, _steps, _hold, _canaryHosts, _batchHold, _policy, _stickyCookie, _stickyHeader, _warmUp, _warmUpPath, _apdex, _drain,
-            _falseAlarm, _minError, _minLatency, _minRequests, _prometheus,
-        })
+        foreach (var option in All)
         {
             command.Options.Add(option);
         }
     }
+
+    /// <summary>Whether the user gave any of these options (a deployment to an environment takes them from failsafe.yaml).</summary>
+    public bool AnyGiven(ParseResult result) => All.Any(o => result.GetResult(o) is { Implicit: false });
 
     /// <summary>The settings and policy the options describe; a null policy lets the server choose its default.</summary>
     public (ActivationSettings Settings, RolloutPolicy? Policy) Read(ParseResult result, ActivationSettings settings)

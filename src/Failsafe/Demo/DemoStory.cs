@@ -8,7 +8,9 @@ namespace Failsafe.Demo;
 /// The whole story on one machine: a server and three hosts, each with the traffic proxy on the same public
 /// port. v1 goes out host by host; then, under steady load, v2 goes through canary steps and is promoted, v3
 /// (5% errors, health check green) and v4 (30% slower) are caught by analysis and rolled back, and v5 (failing
-/// its health check) never takes a single request. Every verdict is told in its own words.
+/// its health check) never takes a single request. Every verdict is told in its own words. How hello is delivered comes
+/// from files (samples/HelloService/failsafe.yaml, samples/failsafe.fleet.yaml), planned and applied first; one secret
+/// reaches the service, and at the end the demo searches everything Failsafe wrote for it.
 /// </summary>
 internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Narrator narrator, string workDirectory)
 {
@@ -28,6 +30,11 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
             narrator.Say($"        its proxy will listen on {PublicUrl(host)} and its metrics on {cluster.MetricsUrl(host)}");
         }
 
+        narrator.Chapter("Delivery as code");
+        var config = new DemoConfig(client, narrator, workDirectory);
+        await config.ApplyAsync(_publicPort, ct).ConfigureAwait(false);
+        await config.SetSecretAsync(ct).ConfigureAwait(false);
+
         narrator.Chapter("One artifact per release");
         narrator.Say("Building samples/HelloService once; each release differs only by its release.json.");
         var build = await SampleReleases.BuildAsync(workDirectory, ct).ConfigureAwait(false);
@@ -41,13 +48,13 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
         };
         foreach (var release in releases)
         {
-            var (packed, path) = await SampleReleases.PackAsync(build, workDirectory, release, ct).ConfigureAwait(false);
+            var (packed, path) = await SampleReleases.PackAsync(build, workDirectory, release, ct, config.Service).ConfigureAwait(false);
             var pushed = await client.PushAsync(Service, release.Version, path, packed.Sha256, ct).ConfigureAwait(false);
             narrator.Say($"v{release.Version} ({release.Note}): {packed.Manifest.EntryCount} files, sha256 {packed.Sha256[..12]}…, {Sizes.Format(packed.Size)} → pushed");
             narrator.Check(pushed.Sha256 == packed.Sha256, $"the server holds {Service} {release.Version} as a content-addressed blob");
             if (release.Version == "1.0.0")
             {
-                var again = await SampleReleases.PackAsync(build, workDirectory, release, ct).ConfigureAwait(false);
+                var again = await SampleReleases.PackAsync(build, workDirectory, release, ct, config.Service).ConfigureAwait(false);
                 narrator.Check(again.Packed.Sha256 == packed.Sha256, "packing the same folder again gives byte-identical bytes");
                 var repush = await client.PushAsync(Service, release.Version, again.Path, again.Packed.Sha256, ct).ConfigureAwait(false);
                 narrator.Check(!repush.Created, "pushing the same bytes again changes nothing");
@@ -58,6 +65,9 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
         var first = await DeployAsync("1.0.0", ct).ConfigureAwait(false);
         narrator.Check(first.State == DeploymentStates.Succeeded, "1.0.0 reached every host, each one health-gated before the next (nothing ran before it: no canary to compare with)");
         await ExpectAnswersAsync("1.0.0", ct).ConfigureAwait(false);
+        var digest = await GetAsync(PublicUrl("host-1") + "/api-key-sha256", ct).ConfigureAwait(false);
+        narrator.Check(digest == config.SecretSha256,
+            $"the service got API_KEY from secret {DemoConfig.SecretName}: it answers the value's sha256 ({digest[..Math.Min(12, digest.Length)]}…), which matches the one set");
 
         narrator.Chapter("Users arrive");
         // The canary host gets most of the load: its canary's share is what analysis compares.
@@ -108,19 +118,20 @@ internal sealed class DemoStory(LocalCluster cluster, FailsafeClient client, Nar
         narrator.Check(load.ByVersion.TryGetValue("3.0.0", out var v3Seen) && v3Seen.Requests < total / 10,
             $"v3's errors reached few users: it served {v3Seen?.Requests ?? 0} of {total} requests before it was caught");
         narrator.Check(!load.ByVersion.ContainsKey("5.0.0"), "v5 answered no one");
+
+        narrator.Chapter("Where the secret is not");
+        var hits = await config.FindSecretAsync(cluster, ct).ConfigureAwait(false);
+        narrator.Check(hits.Count == 0,
+            "the secret is in no log, event, API answer, database file or blob, plain or base64"
+            + (hits.Count == 0 ? "" : $": {string.Join("; ", hits)}"));
     }
 
     private string PublicUrl(string host) => $"http://{LocalCluster.HostAddress(host)}:{_publicPort}";
 
     private async Task<DeploymentInfo> DeployAsync(string version, CancellationToken ct)
     {
-        var policy = new RolloutPolicy(
-            [new CanaryStep(20, 5), new CanaryStep(50, 5)],
-            CanaryHosts: 1,
-            BatchHoldSeconds: 0,
-            new AnalysisSettings(MinRequests: 200));
-        var settings = new ActivationSettings(DrainTimeoutSeconds: 5, Traffic: new TrafficSettings(_publicPort, WarmUpRequests: 50, ApdexMilliseconds: 20));
-        var created = await client.CreateDeploymentAsync(new CreateDeployment(Service, version, cluster.HostNames, BatchSize: 1, Settings: settings, Policy: policy), ct)
+        // Hosts, settings, rollout policy and variables all come from the applied failsafe.yaml and fleet file.
+        var created = await client.CreateDeploymentAsync(new CreateDeployment(Service, version, Environment: DemoConfig.Environment), ct)
             .ConfigureAwait(false);
         var final = await DeploymentFollower.FollowPlainAsync(client, created, Console.Out, ct).ConfigureAwait(false);
         narrator.Say(DeploymentFollower.Summary(final));

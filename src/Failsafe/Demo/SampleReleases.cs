@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Failsafe.Artifacts;
 using Failsafe.Cli;
+using Failsafe.Contracts;
 
 namespace Failsafe.Demo;
 
@@ -58,7 +59,9 @@ internal static class SampleReleases
         return output;
     }
 
-    public static async Task<(PackResult Packed, string Path)> PackAsync(string buildOutput, string workDirectory, SampleRelease release, CancellationToken ct)
+    /// <param name="config">The service's failsafe.yaml: entry, health check and hooks come from it, as <c>failsafe pack</c> takes them.</param>
+    public static async Task<(PackResult Packed, string Path)> PackAsync(
+        string buildOutput, string workDirectory, SampleRelease release, CancellationToken ct, ServiceConfig? config = null)
     {
         var source = Path.Combine(workDirectory, "releases-src", release.Service, release.Version);
         if (Directory.Exists(source))
@@ -85,8 +88,11 @@ internal static class SampleReleases
         var artifact = Path.Combine(workDirectory, "artifacts", $"{release.Service}-{release.Version}{ArtifactLayout.FileExtension}");
         Directory.CreateDirectory(Path.GetDirectoryName(artifact)!);
         var packed = await ArtifactPacker.PackToFileAsync(
-            new PackRequest(source, release.Service, release.Version, "dotnet HelloService.dll", new HealthCheckSpec("/healthz", 8),
-                [new HookSpec(HookNames.PreActivate, release.PreActivate ?? "./hooks/pre-activate.sh", 30)],
+            new PackRequest(
+                source, release.Service, release.Version, config?.Run.Entry ?? "dotnet HelloService.dll",
+                new HealthCheckSpec(config?.Run.HealthPath ?? "/healthz", config?.Run.HealthTimeoutSeconds ?? 8),
+                config?.Hooks.Select(h => new HookSpec(h.Name, h.Command, h.TimeoutSeconds)).ToArray()
+                    ?? [new HookSpec(HookNames.PreActivate, release.PreActivate ?? "./hooks/pre-activate.sh", 30)],
                 CreatedAt: new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
             artifact,
             ct).ConfigureAwait(false);
