@@ -16,6 +16,10 @@ public sealed class DemoTests
             Assert.Contains("analysis caught v3's errors and rolled it back by itself", outcome.Stdout);
             Assert.Contains("analysis caught v4's latency and rolled it back by itself", outcome.Stdout);
             Assert.Contains("went unanswered through five deployments", outcome.Stdout);
+            Assert.Contains("✔ failsafe apply: revision 1", outcome.Stdout);
+            Assert.Contains("✔ applying the same files again changes nothing", outcome.Stdout);
+            Assert.Contains("✔ the service got API_KEY from secret demo-api-key", outcome.Stdout);
+            Assert.Contains("✔ the secret is in no log, event, API answer, database file or blob, plain or base64", outcome.Stdout);
             Assert.DoesNotContain("✘", outcome.Stdout);
             // Nothing the demo started (server, agents, service instances) outlives it.
             Assert.DoesNotContain(System.Diagnostics.Process.GetProcesses(), p => Describe(p.Id).Contains(work, StringComparison.Ordinal));

@@ -81,6 +81,8 @@ internal static class ConfigDiff
                 }
 
                 break;
+            case JsonArray { Count: 0 }:
+                break; // an empty list says nothing: going from none to some shows as "(none) → [...]"
             case JsonArray a when a.All(e => e is JsonValue):
                 fields[path] = "[" + string.Join(", ", a.Select(e => e!.ToJsonString())) + "]";
                 break;

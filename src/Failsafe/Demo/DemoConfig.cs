@@ -60,8 +60,9 @@ internal sealed class DemoConfig(FailsafeClient client, Narrator narrator, strin
     public async Task SetSecretAsync(CancellationToken ct)
     {
         var info = await client.SetSecretAsync(Environment, SecretName, _secret, ct).ConfigureAwait(false);
-        narrator.Say($"failsafe secret set {SecretName} --env {Environment}: {_secret.Length} random characters from standard input, "
-            + $"sealed with AES-GCM (version {info.Version}); failsafe.yaml names the secret, never its value");
+        narrator.Say($"Secret {SecretName} set in environment {Environment} (as 'failsafe secret set {SecretName} --env {Environment}' does from "
+            + $"standard input): {_secret.Length} random characters, never shown, sealed with AES-GCM (version {info.Version}). "
+            + "failsafe.yaml names the secret, never its value.");
     }
 
     /// <summary>Every place Failsafe writes to, searched for the secret, plain and base64.</summary>

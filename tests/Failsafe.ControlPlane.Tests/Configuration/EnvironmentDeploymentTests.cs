@@ -149,6 +149,28 @@ public sealed class EnvironmentDeploymentTests
         Assert.Equal("Deployment d-2 of hello (1.2.0 to prod) is running; wait for it or roll it back.", (await byHost.ReadErrorAsync()).Error);
     }
 
+    [Fact]
+    public async Task SomeoneElsesDeployLock_RefusesTheDeployment_AndTheApprovalThatWouldStartOne()
+    {
+        await using var fleet = await StartAsync(Document() with { Lifecycles = [] });
+        using var alice = fleet.Server.Client(await CreateTokenAsync(fleet, "alice"));
+        var prod = await fleet.DeployAsync(new CreateDeployment("hello", "1.2.0", Environment: "prod"));
+        using var bob = fleet.Server.Client(await CreateTokenAsync(fleet, "bob"));
+        (await bob.PostJsonAsync(ApiRoutes.LockFor("hello"), new TakeDeployLock("staging", 30, "schema migration"))).EnsureSuccessStatusCode();
+        (await bob.PostJsonAsync(ApiRoutes.LockFor("hello"), new TakeDeployLock("prod", 30, "schema migration"))).EnsureSuccessStatusCode();
+
+        var refused = await fleet.Admin.PostJsonAsync(ApiRoutes.Deployments, new CreateDeployment("hello", "1.2.0", Environment: "staging"));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("hello in staging is locked by bob (\"schema migration\")", (await refused.ReadErrorAsync()).Error);
+        var approval = await alice.PostJsonAsync(ApiRoutes.ApproveFor(prod.Id), new ApproveRequest());
+        Assert.Equal(HttpStatusCode.Conflict, approval.StatusCode);
+        Assert.Contains("hello in prod is locked by bob", (await approval.ReadErrorAsync()).Error);
+
+        // The holder itself may deploy.
+        var own = await (await bob.PostJsonAsync(ApiRoutes.Deployments, new CreateDeployment("hello", "1.2.0", Environment: "staging"))).ReadAsync<DeploymentInfo>();
+        Assert.Equal(DeploymentStates.Running, own.State);
+    }
+
     private static async Task<string> CreateTokenAsync(Fleet fleet, string name, params string[] roles) =>
         (await (await fleet.Admin.PostJsonAsync(ApiRoutes.Tokens, new CreateApiToken(name, roles))).ReadAsync<ApiTokenCreated>()).Token;
 }

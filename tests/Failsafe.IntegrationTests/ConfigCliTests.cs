@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Failsafe.Contracts;
+
+namespace Failsafe.IntegrationTests;
+
+/// <summary>validate, plan and apply as a user runs them: on a folder of files, a git checkout, against a real server.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ConfigCliTests(ClusterFixture fx)
+{
+    private const string Fleet = """
+        environments:
+          cli:
+            hosts: [host-3]
+        """;
+
+    private const string Service = """
+        service: gitsvc
+        run:
+          entry: dotnet HelloService.dll
+          drain-timeout: 5s
+        environments: [cli]
+        """;
+
+    private Dictionary<string, string> Env => new()
+    {
+        ["FAILSAFE_SERVER"] = fx.Cluster.Connection.ServerUrl,
+        ["FAILSAFE_TOKEN"] = fx.Cluster.Connection.Token,
+        ["FAILSAFE_CA_FINGERPRINT"] = fx.Cluster.Connection.CaFingerprint,
+    };
+
+    [Fact]
+    public async Task Validate_PrintsEveryMistakeWithItsPosition_AndApplySendsNothing()
+    {
+        var tree = Tree("broken");
+        await File.WriteAllTextAsync(Path.Combine(tree, "failsafe.yaml"), """
+            service: gitsvc
+            run:
+              entry: dotnet HelloService.dll
+              helth:
+                path: /healthz
+              drain-timeout: 30
+            environments: [cli]
+            """);
+        var before = await fx.Client.GetConfigAsync(CancellationToken.None);
+
+        var outcome = await FailsafeProcess.RunAsync(["validate", tree]);
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Equal(
+            [
+                "failsafe.yaml:4:3: run.helth: unknown key 'helth': did you mean 'health'?",
+                "failsafe.yaml:6:18: run.drain-timeout: '30' has no unit: write 30s",
+                "error: 2 mistakes in 1 file; nothing was sent to the server.",
+            ],
+            outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var apply = await FailsafeProcess.RunAsync(["apply", tree], Env);
+        Assert.Equal((1, outcome.Stderr), (apply.ExitCode, apply.Stderr));
+        Assert.Equal(before.Revision, (await fx.Client.GetConfigAsync(CancellationToken.None)).Revision);
+    }
+
+    [Fact]
+    public async Task Apply_InAGitCheckout_RecordsTheCommit_AnUnchangedTreeIsANoOp_AndUncommittedChangesAreMarked()
+    {
+        var tree = Tree("git");
+        await File.WriteAllTextAsync(Path.Combine(tree, "failsafe.fleet.yaml"), Fleet);
+        Directory.CreateDirectory(Path.Combine(tree, "gitsvc"));
+        await File.WriteAllTextAsync(Path.Combine(tree, "gitsvc", "failsafe.yaml"), Service);
+        Git(tree, "init", "-q");
+        Git(tree, "add", ".");
+        Git(tree, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "delivery as code");
+        var commit = Git(tree, "rev-parse", "HEAD");
+
+        var valid = await FailsafeProcess.RunAsync(["validate", tree]);
+        Assert.Equal(0, valid.ExitCode);
+        Assert.StartsWith("Valid: 1 service (gitsvc); fleet with 1 environment, 0 host groups, 0 lifecycles", valid.Stdout);
+
+        var applied = await FailsafeProcess.RunAsync(["apply", tree, "--prune"], Env);
+        Assert.True(applied.ExitCode == 0, applied.Stderr);
+        Assert.Contains("+ service gitsvc", applied.Stdout);
+        Assert.Contains($"from commit {commit}.", applied.Stdout);
+        var revision = (await fx.Client.GetConfigAsync(CancellationToken.None)).Revision;
+
+        var plan = await FailsafeProcess.RunAsync(["plan", tree, "--prune"], Env);
+        Assert.Contains("no changes: the server matches the files.", plan.Stdout);
+        var again = await FailsafeProcess.RunAsync(["apply", tree, "--prune"], Env);
+        Assert.Equal($"No changes: the server matches the files (revision {revision}).", again.Stdout.Trim());
+
+        await File.WriteAllTextAsync(Path.Combine(tree, "gitsvc", "failsafe.yaml"), Service.Replace("drain-timeout: 5s", "drain-timeout: 7s", StringComparison.Ordinal));
+        var changed = await FailsafeProcess.RunAsync(["apply", tree, "--prune"], Env);
+        Assert.Contains("~ service gitsvc", changed.Stdout);
+        Assert.Contains("run.drainTimeoutSeconds: 5 → 7", changed.Stdout);
+        Assert.Contains($"from commit {commit}-dirty.", changed.Stdout);
+
+        var events = await fx.Client.ListEventsAsync(50, "config", CancellationToken.None);
+        Assert.Contains(events, e => e.Action == "config.apply" && e.Detail!.StartsWith($"revision {revision + 1} from commit {commit}-dirty", StringComparison.Ordinal));
+    }
+
+    private string Tree(string name)
+    {
+        var path = Path.Combine(fx.WorkDirectory, "cli-config-" + name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string Git(string folder, params string[] args)
+    {
+        var info = new ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var git = Process.Start(info)!;
+        var output = git.StandardOutput.ReadToEnd();
+        var error = git.StandardError.ReadToEnd();
+        git.WaitForExit();
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
+        return output.Trim();
+    }
+}
