@@ -95,6 +95,40 @@ public sealed class ConfigCliTests(ClusterFixture fx)
         Assert.Contains(events, e => e.Action == "config.apply" && e.Detail!.StartsWith($"revision {revision + 1} from commit {commit}-dirty", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Pack_TakesNameEntryHealthAndHooks_FromTheServicesFailsafeYaml()
+    {
+        var release = Tree("pack");
+        File.Copy(Path.Combine(TestPaths.SampleBuild, "HelloService.dll"), Path.Combine(release, "HelloService.dll"));
+        await File.WriteAllTextAsync(Path.Combine(release, "failsafe.yaml"), """
+            service: yamlsvc
+            run:
+              entry: dotnet HelloService.dll
+              health:
+                path: /ready
+                timeout: 9s
+            hooks:
+              pre-activate:
+                command: ./migrate.sh
+                timeout: 2m
+            environments: [cli]
+            """);
+        var artifact = Path.Combine(fx.WorkDirectory, "yamlsvc.fsr");
+
+        var outcome = await FailsafeProcess.RunAsync(["pack", release, "--version", "1.0.0", "-o", artifact]);
+        Assert.True(outcome.ExitCode == 0, outcome.Stderr);
+        Assert.StartsWith("Read yamlsvc's failsafe.yaml: entry, health check and hooks.", outcome.Stdout);
+        var manifest = await Failsafe.Artifacts.ArtifactReader.ReadManifestAsync(artifact);
+        Assert.Equal(("yamlsvc", "dotnet HelloService.dll", "/ready", 9), (manifest.Service, manifest.EntryCommand, manifest.HealthCheck.Path, manifest.HealthCheck.TimeoutSeconds));
+        var hook = Assert.Single(manifest.Hooks);
+        Assert.Equal(("pre-activate", "./migrate.sh", 120), (hook.Name, hook.Command, hook.TimeoutSeconds));
+
+        var overridden = await FailsafeProcess.RunAsync(["pack", release, "--version", "1.0.1", "--service", "other", "--entry", "./other", "-o", artifact]);
+        Assert.True(overridden.ExitCode == 0, overridden.Stderr);
+        manifest = await Failsafe.Artifacts.ArtifactReader.ReadManifestAsync(artifact);
+        Assert.Equal(("other", "./other", "/ready"), (manifest.Service, manifest.EntryCommand, manifest.HealthCheck.Path));
+    }
+
     private string Tree(string name)
     {
         var path = Path.Combine(fx.WorkDirectory, "cli-config-" + name);
