@@ -176,11 +176,13 @@ public sealed record DeploymentHostInfo(
     string? Error,
     IReadOnlyList<StepReport> Steps);
 
+/// <param name="AwaitingApproval">Deployments held at an environment's approval gate, oldest first.</param>
 public sealed record ServiceStatus(
     string Service,
     IReadOnlyList<HostServiceStatus> Hosts,
     DeploymentInfo? ActiveDeployment,
-    DeploymentInfo? LastDeployment);
+    DeploymentInfo? LastDeployment,
+    IReadOnlyList<DeploymentInfo>? AwaitingApproval = null);
 
 public sealed record HostServiceStatus(
     string Host,

@@ -43,10 +43,17 @@ internal static class ServicesApi
                     .ToList();
                 var active = await DeploymentsStore.FindActiveAsync(s, service).ConfigureAwait(false);
                 var last = await DeploymentsStore.FindLastFinishedAsync(s, service).ConfigureAwait(false);
+                var waiting = new List<DeploymentInfo>();
+                foreach (var held in await DeploymentsStore.AwaitingApprovalAsync(s, service).ConfigureAwait(false))
+                {
+                    waiting.Add(await DeploymentReader.ToInfoAsync(s, held).ConfigureAwait(false));
+                }
+
                 return new ServiceStatus(
                     service, hosts,
                     active is null ? null : await DeploymentReader.ToInfoAsync(s, active).ConfigureAwait(false),
-                    last is null ? null : await DeploymentReader.ToInfoAsync(s, last).ConfigureAwait(false));
+                    last is null ? null : await DeploymentReader.ToInfoAsync(s, last).ConfigureAwait(false),
+                    waiting.Count > 0 ? waiting : null);
             },
             context.RequestAborted);
     }

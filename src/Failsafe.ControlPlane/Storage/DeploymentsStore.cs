@@ -101,6 +101,11 @@ internal static class DeploymentsStore
             $"SELECT {Columns} FROM deployments WHERE service = @service AND state NOT IN ('running', 'rolling-back') ORDER BY id DESC LIMIT 1",
             Map, ("@service", service));
 
+    public static Task<List<DeploymentRecord>> AwaitingApprovalAsync(DbSession session, string service) =>
+        session.QueryAsync(
+            $"SELECT {Columns} FROM deployments WHERE service = @service AND state = 'awaiting-approval' ORDER BY id",
+            Map, ("@service", service));
+
     /// <summary>The environments in which this release of the service was deployed successfully.</summary>
     public static Task<List<string>> SucceededEnvironmentsAsync(DbSession session, string service, string version) =>
         session.QueryAsync(

@@ -78,6 +78,12 @@ internal static class StatusCommand
         {
             Console.WriteLine($"Last deployment: {DeploymentFollower.Summary(last)}");
         }
+
+        foreach (var waiting in status.AwaitingApproval ?? [])
+        {
+            var given = waiting.Approvals is { Count: > 0 } approvals ? $"approved so far by {string.Join(", ", approvals.Select(a => a.By))}" : "no approval yet";
+            Console.WriteLine($"{waiting.Id} ({waiting.Version} to {waiting.Environment}, by {waiting.CreatedBy}) awaits approval: {given}; 'failsafe approve {waiting.Id}'.");
+        }
     }
 
     private static void PrintDeployments(IEnumerable<DeploymentInfo> deployments)

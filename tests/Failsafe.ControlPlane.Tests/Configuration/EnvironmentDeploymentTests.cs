@@ -96,6 +96,8 @@ public sealed class EnvironmentDeploymentTests
         Assert.Equal(("prod", DeploymentStates.AwaitingApproval), (prod.Environment, prod.State));
         await Task.Delay(300);
         Assert.Empty(await fleet["host-3"].PollAsync());
+        var waiting = await fleet.Admin.GetJsonAsync<ServiceStatus>(ApiRoutes.ServiceStatusFor("hello"));
+        Assert.Equal([prod.Id], waiting.AwaitingApproval!.Select(d => d.Id));
 
         var own = await fleet.Admin.PostJsonAsync(ApiRoutes.ApproveFor(prod.Id), new ApproveRequest());
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
