@@ -78,12 +78,12 @@ public sealed partial class AgentOptions
         }
     }
 
-    /// <summary>Whether a tag is well formed: lowercase letters, digits, '-' and '.', starting with a letter or digit.</summary>
+    /// <summary>Whether a tag is well formed (the rule host groups use): lowercase letters, digits, '-', '_' and '.', starting with a letter or digit.</summary>
     internal static bool IsValidTag(string? tag) => tag is not null && TagPattern().IsMatch(tag);
 
     /// <summary>The one sentence saying why a tag is refused.</summary>
     internal static string TagProblem(string tag) =>
-        $"Tag '{tag}' is not valid: use 1 to 63 lowercase letters, digits, '-' or '.', starting with a letter or digit.";
+        $"Tag '{tag}' is not valid: use 1 to 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.";
 
     internal static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
 
@@ -100,6 +100,6 @@ public sealed partial class AgentOptions
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,62}$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
     private static partial Regex TagPattern();
 }

@@ -24,7 +24,7 @@ public sealed class TagTests
 
         Assert.True(result.Failed);
         Assert.Equal(
-            ["Tag 'Eu_1' is not valid: use 1 to 63 lowercase letters, digits, '-' or '.', starting with a letter or digit."],
+            ["Tag 'Eu_1' is not valid: use 1 to 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit."],
             result.Failures);
     }
 
