@@ -91,7 +91,7 @@ internal static class ConfigCommands
         var command = new Command("schema", "Print the JSON Schema of failsafe.yaml and the fleet file, for editors (also in docs/failsafe.schema.json).");
         command.SetAction(_ =>
         {
-            Console.WriteLine(ConfigSchema.Generate());
+            Console.Write(ConfigSchema.Generate());
             return 0;
         });
         return command;
