@@ -217,7 +217,8 @@ public sealed class VariablesTests(ITestOutputHelper output) : AgentHarnessTest(
         Assert.True(await Eventually.TrueAsync(() => File.Exists(InstanceEnvFile(Web, "1.0.0")), TimeSpan.FromSeconds(10)));
         Assert.True(await Eventually.TrueAsync(() => File.ReadAllText(InstanceEnvFile(Web, "1.0.0")).Contains("DB_URL=a://1", StringComparison.Ordinal), TimeSpan.FromSeconds(5)));
         Assert.True(await Eventually.TrueAsync(() => Http.IsListeningAsync(restarted.Port), TimeSpan.FromSeconds(10)));
-        Assert.Equal("hello from 1.0.0\n", await Http.GetAsync(restarted.Port));
+        // The sample greets with GREETING: the restarted instance answers with the persisted value.
+        Assert.Equal("hi from 1.0.0\n", await Http.GetAsync(restarted.Port));
 
         var v2 = await ReleaseAsync("2.0.0");
         var v3 = await ReleaseAsync("3.0.0");
