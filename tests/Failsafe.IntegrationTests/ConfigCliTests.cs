@@ -129,6 +129,63 @@ public sealed class ConfigCliTests(ClusterFixture fx)
         Assert.Equal(("other", "./other", "/ready"), (manifest.Service, manifest.EntryCommand, manifest.HealthCheck.Path));
     }
 
+    [Fact]
+    public async Task FromFilesToProd_ThroughTheCli_SecretsLifecycleApprovalByRole()
+    {
+        var tree = Tree("flow");
+        await File.WriteAllTextAsync(Path.Combine(tree, "failsafe.fleet.yaml"), """
+            environments:
+              cli-stage:
+                hosts: [host-3]
+              cli-prod:
+                hosts: [host-3]
+                approval:
+                  required: 1
+                  approvers: ["role:ops"]
+            lifecycles:
+              cli: [cli-stage, cli-prod]
+            """);
+        await File.WriteAllTextAsync(Path.Combine(tree, "failsafe.yaml"), """
+            service: flow
+            run:
+              entry: dotnet HelloService.dll
+            variables:
+              API_KEY:
+                secret: flow-key
+            environments: [cli-stage, cli-prod]
+            lifecycle: cli
+            """);
+        const string Secret = "flow-secret-7f3a9c";
+        Assert.Equal(0, (await FailsafeProcess.RunAsync(["apply", tree, "--prune"], Env)).ExitCode);
+        foreach (var environment in new[] { "cli-stage", "cli-prod" })
+        {
+            var set = await FailsafeProcess.RunAsync(["secret", "set", "flow-key", "--env", environment], Env, stdin: Secret + "\n");
+            Assert.Equal($"Secret flow-key in {environment} is at version 1.", set.Stdout.Trim());
+        }
+
+        await fx.PushAsync("flow", "1.0.0");
+        var early = await FailsafeProcess.RunAsync(["promote", "flow", "1.0.0", "--to", "cli-prod"], Env);
+        FailsafeProcess.AssertOneLineError(early, "flow 1.0.0 cannot go to cli-prod yet: lifecycle cli runs cli-stage → cli-prod");
+
+        var stage = await FailsafeProcess.RunAsync(["deploy", "flow", "1.0.0", "--env", "cli-stage"], Env, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(stage.ExitCode == 0, stage.Stdout + stage.Stderr);
+
+        var prod = await FailsafeProcess.RunAsync(["promote", "flow", "1.0.0", "--json"], Env);
+        var waiting = System.Text.Json.JsonSerializer.Deserialize<DeploymentInfo>(prod.Stdout, FailsafeJson.Options)!;
+        Assert.Equal(("cli-prod", DeploymentStates.AwaitingApproval), (waiting.Environment, waiting.State));
+
+        var token = (await FailsafeProcess.RunAsync(["token", "create", "carol", "--role", "ops"], Env)).Stdout.Trim();
+        FailsafeProcess.AssertOneLineError(await FailsafeProcess.RunAsync(["approve", waiting.Id], Env), "someone else must approve it");
+        var approved = await FailsafeProcess.RunAsync(["approve", waiting.Id, "--comment", "go"], new Dictionary<string, string>(Env) { ["FAILSAFE_TOKEN"] = token });
+        Assert.Equal($"{waiting.Id} (flow 1.0.0 to cli-prod): approved by carol; it is running.", approved.Stdout.Trim());
+        Assert.Equal(DeploymentStates.Succeeded, (await fx.WaitTerminalAsync(waiting.Id)).State);
+
+        foreach (var output in new[] { stage, prod, approved })
+        {
+            Assert.DoesNotContain(Secret, output.Stdout + output.Stderr, StringComparison.Ordinal);
+        }
+    }
+
     private string Tree(string name)
     {
         var path = Path.Combine(fx.WorkDirectory, "cli-config-" + name);

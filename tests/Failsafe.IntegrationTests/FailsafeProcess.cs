@@ -7,12 +7,15 @@ internal static class FailsafeProcess
 {
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Outcome> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    /// <param name="stdin">What the command reads on standard input (closed after it); null: nothing redirected.</param>
+    public static async Task<Outcome> RunAsync(
+        IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null, string? stdin = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         info.ArgumentList.Add(TestPaths.FailsafeDll);
@@ -29,6 +32,12 @@ internal static class FailsafeProcess
         }
 
         using var process = Process.Start(info)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
