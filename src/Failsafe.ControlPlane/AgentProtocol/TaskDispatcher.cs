@@ -2,6 +2,7 @@ using Failsafe.Contracts;
 using Failsafe.ControlPlane.Orchestration;
 using Failsafe.ControlPlane.Secrets;
 using Failsafe.ControlPlane.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Failsafe.ControlPlane.AgentProtocol;
 
@@ -10,7 +11,7 @@ namespace Failsafe.ControlPlane.AgentProtocol;
 /// but the agent no longer says it is running it (the agent restarted): executing a task twice
 /// has the effect of executing it once, losing it would stall the deployment.
 /// </summary>
-internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, TimeProvider time, SecretVault vault)
+internal sealed partial class TaskDispatcher(IDatabase database, AgentSignals signals, TimeProvider time, SecretVault vault, ILogger<TaskDispatcher> logger)
 {
     public const int MaxWaitSeconds = 30;
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
@@ -84,7 +85,8 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
     /// <summary>
     /// The database holds only the names of a task's secrets; their values are revealed here, into the answer to the
     /// agent's poll (mutual TLS), and named in Masked so the agent keeps them out of everything it reports. A secret
-    /// deleted since the deployment was created is left out: the agent then fails on the placeholder that needs it.
+    /// deleted since the deployment was created, or one that no longer unseals (its key file lost), is left out: the agent
+    /// then fails on the placeholder that needs it, and this agent's other tasks still go out.
     /// </summary>
     private async Task<AgentTask> WithSecretsAsync(DbSession session, AgentTask task)
     {
@@ -97,12 +99,25 @@ internal sealed class TaskDispatcher(IDatabase database, AgentSignals signals, T
         var variables = new Dictionary<string, string>(settings.Variables ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         foreach (var (variable, secret) in secrets)
         {
-            if (await vault.RevealAsync(session, environment, secret).ConfigureAwait(false) is { } value)
+            try
             {
-                variables[variable] = value;
+                if (await vault.RevealAsync(session, environment, secret).ConfigureAwait(false) is { } value)
+                {
+                    variables[variable] = value;
+                }
+            }
+            catch (SecretUnavailableException e)
+            {
+                Log.SecretUnavailable(logger, task.Id, e.Message);
             }
         }
 
         return task with { Settings = settings with { Variables = variables, Secrets = null, Masked = [.. secrets.Keys] } };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Task {TaskId} goes out without a secret: {Reason}")]
+        public static partial void SecretUnavailable(ILogger logger, long taskId, string reason);
     }
 }

@@ -13,6 +13,7 @@ internal sealed class HealthGate(TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+    private const string NothingSeen = "got no answer";
 
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
@@ -34,7 +35,7 @@ internal sealed class HealthGate(TimeProvider time) : IDisposable
         path = path.StartsWith('/') ? path : "/" + path;
         var uri = new Uri($"http://127.0.0.1:{port}{path}");
         var started = time.GetTimestamp();
-        string lastSeen = "got no answer";
+        var lastSeen = NothingSeen;
         while (true)
         {
             if (exited() is { } exit)
@@ -50,7 +51,9 @@ internal sealed class HealthGate(TimeProvider time) : IDisposable
                 return Fail(started, $"health check GET {path} {lastSeen} for {timeout.TotalSeconds:0.#} s");
             }
 
-            using (var requestTimeout = new CancellationTokenSource(Min(RequestTimeout, timeout - elapsed), time))
+            // An attempt the overall deadline cuts short has seen nothing: it does not replace what an earlier one saw.
+            var budget = Min(RequestTimeout, timeout - elapsed);
+            using (var requestTimeout = new CancellationTokenSource(budget, time))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(requestTimeout.Token, cancellationToken))
             {
                 try
@@ -71,7 +74,10 @@ internal sealed class HealthGate(TimeProvider time) : IDisposable
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    lastSeen = "got no answer (timed out)";
+                    if (budget == RequestTimeout || lastSeen == NothingSeen)
+                    {
+                        lastSeen = "got no answer (timed out)";
+                    }
                 }
             }
 
