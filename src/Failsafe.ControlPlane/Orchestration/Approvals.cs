@@ -56,6 +56,7 @@ internal sealed class Approvals(IDatabase database, TimeProvider time, Orchestra
                     var hosts = await DeploymentsStore.HostsAsync(session, number).ConfigureAwait(false);
                     await DeploymentPlanner.RefuseIfBusyAsync(session, deployment.Service, deployment.Environment, hosts.Select(h => h.Host).ToList())
                         .ConfigureAwait(false);
+                    await RefreshPreviousReleasesAsync(session, deployment, hosts).ConfigureAwait(false);
                     await Transitions.DeploymentAsync(
                         session, now, actor, deployment, DeploymentStates.Running,
                         gate is null ? $"started by {actor.Name}: environment {deployment.Environment} no longer has an approval gate"
@@ -67,6 +68,20 @@ internal sealed class Approvals(IDatabase database, TimeProvider time, Orchestra
             cancellationToken).ConfigureAwait(false);
         signal.Wake();
         return info!;
+    }
+
+    /// <summary>What each host runs may have changed while the deployment waited: a rollback must go back to what runs now.</summary>
+    private static async Task RefreshPreviousReleasesAsync(DbSession session, DeploymentRecord deployment, List<DeploymentHostRecord> hosts)
+    {
+        var agents = (await AgentsStore.ListAsync(session).ConfigureAwait(false)).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        foreach (var host in hosts)
+        {
+            var current = agents.GetValueOrDefault(host.AgentId)?.ServiceState(deployment.Service)?.Current;
+            if (current != host.PreviousRelease)
+            {
+                await DeploymentsStore.UpdateHostAsync(session, host with { PreviousRelease = current }).ConfigureAwait(false);
+            }
+        }
     }
 
     private static void Refuse(DeploymentRecord deployment, ApprovalGate gate, Actor actor, List<ApprovalInfo> given)

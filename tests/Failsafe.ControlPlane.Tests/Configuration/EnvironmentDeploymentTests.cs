@@ -94,7 +94,10 @@ public sealed class EnvironmentDeploymentTests
 
         var prod = await (await fleet.Admin.PostJsonAsync(ApiRoutes.PromotionsFor("hello"), new PromoteRequest("1.2.0"))).ReadAsync<DeploymentInfo>();
         Assert.Equal(("prod", DeploymentStates.AwaitingApproval), (prod.Environment, prod.State));
+        Assert.Null(prod.Hosts.Single().PreviousRelease);
         await Task.Delay(300);
+        // While it waits, host-3 comes to run a release (by hand, say): a rollback must go back to that one.
+        fleet["host-3"].Runs("hello", "0.9.0-aaaaaaaaaaaa");
         Assert.Empty(await fleet["host-3"].PollAsync());
         var waiting = await fleet.Admin.GetJsonAsync<ServiceStatus>(ApiRoutes.ServiceStatusFor("hello"));
         Assert.Equal([prod.Id], waiting.AwaitingApproval!.Select(d => d.Id));
@@ -116,6 +119,7 @@ public sealed class EnvironmentDeploymentTests
         var approved = await (await carol.PostJsonAsync(ApiRoutes.ApproveFor(prod.Id), new ApproveRequest("looks good"))).ReadAsync<DeploymentInfo>();
         Assert.Equal(DeploymentStates.Running, approved.State);
         Assert.Equal([("carol", "looks good")], approved.Approvals!.Select(a => (a.By, a.Comment)));
+        Assert.Equal("0.9.0-aaaaaaaaaaaa", approved.Hosts.Single().PreviousRelease);
         await FinishAsync(fleet, approved);
 
         var events = await fleet.Admin.GetJsonAsync<List<EventInfo>>(ApiRoutes.Events + $"?target={prod.Id}&limit=100");
