@@ -23,6 +23,11 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
                 var target = request.Environment is null ? null
                     : await EnvironmentDeployment.PrepareAsync(session, request, agents, actor, now).ConfigureAwait(false);
                 var targets = target?.Hosts ?? SelectHosts(request, agents);
+                if (target is null)
+                {
+                    await RefuseIfEnvironmentLockedAsync(session, request.Service, targets, agents, actor, now).ConfigureAwait(false);
+                }
+
                 await RefuseIfBusyAsync(session, request.Service, request.Environment, targets.Select(t => t.Name).ToList()).ConfigureAwait(false);
                 var settings = target?.Settings ?? request.Settings ?? new ActivationSettings();
                 var policy = RolloutPolicyRules.Resolve(target?.Policy ?? request.Policy, settings);
@@ -86,6 +91,21 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
         if (active is not null)
         {
             throw ApiProblemException.Conflict(BusyMessage(active));
+        }
+    }
+
+    /// <summary>A deployment by hand names no environment, but a lock on an environment still covers that environment's hosts.</summary>
+    private static async Task RefuseIfEnvironmentLockedAsync(
+        DbSession session, string service, List<AgentRecord> targets, List<AgentRecord> agents, Actor actor, DateTimeOffset now)
+    {
+        var document = (await ConfigStore.ReadAsync(session).ConfigureAwait(false)).Document;
+        var names = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var environment in document.Environments)
+        {
+            if (HostSelection.Select(document, environment, agents).Any(h => names.Contains(h.Name)))
+            {
+                await DeployLocks.RefuseIfLockedAsync(session, service, environment.Name, actor, now).ConfigureAwait(false);
+            }
         }
     }
 

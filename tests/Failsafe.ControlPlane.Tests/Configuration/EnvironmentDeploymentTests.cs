@@ -172,6 +172,15 @@ public sealed class EnvironmentDeploymentTests
         Assert.Equal(HttpStatusCode.Conflict, approval.StatusCode);
         Assert.Contains("hello in prod is locked by bob", (await approval.ReadErrorAsync()).Error);
 
+        // A deployment by hand to a host of a locked environment is refused too; to a host outside it, not.
+        var byHand = await fleet.Admin.PostJsonAsync(ApiRoutes.Deployments, new CreateDeployment("hello", "1.2.0", ["host-1"]));
+        Assert.Equal(HttpStatusCode.Conflict, byHand.StatusCode);
+        Assert.Contains("hello in staging is locked by bob", (await byHand.ReadErrorAsync()).Error);
+        (await bob.DeleteAsync(ApiRoutes.LockFor("hello") + "?environment=prod")).EnsureSuccessStatusCode();
+        var elsewhere = await fleet.Admin.PostJsonAsync(ApiRoutes.Deployments, new CreateDeployment("hello", "1.2.0", ["host-3"]));
+        Assert.Equal(HttpStatusCode.Created, elsewhere.StatusCode);
+        (await fleet.Admin.PostAsync(ApiRoutes.DeploymentActionFor((await elsewhere.ReadAsync<DeploymentInfo>()).Id, DeploymentActions.Abort), null)).EnsureSuccessStatusCode();
+
         // The holder itself may deploy.
         var own = await (await bob.PostJsonAsync(ApiRoutes.Deployments, new CreateDeployment("hello", "1.2.0", Environment: "staging"))).ReadAsync<DeploymentInfo>();
         Assert.Equal(DeploymentStates.Running, own.State);
