@@ -85,15 +85,6 @@ internal sealed class DeploymentPlanner(IDatabase database, TimeProvider time, O
         }
     }
 
-    internal static async Task RefuseIfActiveAsync(DbSession session, string service)
-    {
-        var active = await DeploymentsStore.FindActiveAsync(session, service).ConfigureAwait(false);
-        if (active is not null)
-        {
-            throw ApiProblemException.Conflict(BusyMessage(active));
-        }
-    }
-
     /// <summary>A deployment by hand names no environment, but a lock on an environment still covers that environment's hosts.</summary>
     private static async Task RefuseIfEnvironmentLockedAsync(
         DbSession session, string service, List<AgentRecord> targets, List<AgentRecord> agents, Actor actor, DateTimeOffset now)
