@@ -5,10 +5,12 @@ namespace Failsafe.Analysis;
 
 /// <summary>
 /// Latency distributions compared through θ = P(a canary request is slower than a stable one), with
-/// an always-valid interval (normal mixture over the Mann–Whitney estimate). Fails when θ is
-/// confidently above ½ and the canary's p50 or p99 is at least (1 + minimum) × stable's; passes
-/// when, with the canary's times divided by (1 + minimum), θ is confidently below ½: the canary is
-/// then not slower by the minimum effect.
+/// an always-valid interval (normal mixture over the Mann–Whitney estimate). With the canary's times
+/// divided by (1 + minimum), θ becomes θ′. Passes when θ′ is confidently below ½: the canary is not
+/// slower by the minimum effect. Fails when θ is confidently above ½ and θ′ is still at or above ½:
+/// the canary is slower, and by at least the minimum effect across the whole distribution.
+/// p50 and p99 are reported, never decisive: a few hundred requests put p99 on a handful of them,
+/// and a fresh process's slightly slower start once failed a good release that way (CI, 2026-12).
 /// </summary>
 internal static class LatencyTest
 {
@@ -38,33 +40,24 @@ internal static class LatencyTest
         var (thetaShifted, varianceShifted) = MannWhitney.Compare(canaryRanks, stableRanks, 1 + minimum);
         var highShifted = thetaShifted + ConfidenceSequence.HalfWidth(varianceShifted, tuning.LatencyTau, alpha);
 
-        var threshold = 1 + minimum - 1e-12;
-        var over = (c50 >= threshold * s50, c99 >= threshold * s99) switch
-        {
-            (true, true) => "p50 and p99 are",
-            (true, false) => "p50 is",
-            (false, true) => "p99 is",
-            _ => null,
-        };
-
         var effect = $"the {Plain(minimum * 100)}% minimum effect";
+        var cut = $"with its times cut by {Plain(minimum * 100)}%, a canary request would";
         var slower = $"a canary request is slower than a stable one {Percent(theta)} of the time ({Level(alpha)} always-valid interval {Percent(low, 0.5)} to {Percent(high, 0.5)})";
         string outcome, reason;
         if (highShifted < 0.5)
         {
             outcome = VerdictOutcomes.Pass;
-            reason = $"with its times cut by {Plain(minimum * 100)}%, a canary request would be slower at most {Percent(highShifted, 0.5)} of the time " +
-                $"({Level(alpha)} always-valid bound), so it is not {Plain(minimum * 100)}% slower";
+            reason = $"{cut} be slower at most {Percent(highShifted, 0.5)} of the time ({Level(alpha)} always-valid bound), so it is not {Plain(minimum * 100)}% slower";
         }
-        else if (low > 0.5 && over is not null)
+        else if (low > 0.5 && thetaShifted >= 0.5)
         {
             outcome = VerdictOutcomes.Fail;
-            reason = $"{slower}, and {over} above {effect}";
+            reason = $"{slower}; {cut} still be slower {Percent(thetaShifted)} of the time, so it is slower by at least {effect}";
         }
         else if (low > 0.5)
         {
             outcome = VerdictOutcomes.Hold;
-            reason = $"{slower}, but p50 and p99 are within {effect} so far";
+            reason = $"{slower}, but {cut} be slower only {Percent(thetaShifted)} of the time: less than {effect} so far";
         }
         else
         {
