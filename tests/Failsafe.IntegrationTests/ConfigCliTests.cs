@@ -88,7 +88,7 @@ public sealed class ConfigCliTests(ClusterFixture fx)
         await File.WriteAllTextAsync(Path.Combine(tree, "gitsvc", "failsafe.yaml"), Service.Replace("drain-timeout: 5s", "drain-timeout: 7s", StringComparison.Ordinal));
         var changed = await FailsafeProcess.RunAsync(["apply", tree, "--prune"], Env);
         Assert.Contains("~ service gitsvc", changed.Stdout);
-        Assert.Contains("run.drainTimeoutSeconds: 5 → 7", changed.Stdout);
+        Assert.Contains("run.drain-timeout: 5s → 7s", changed.Stdout);
         Assert.Contains($"from commit {commit}-dirty.", changed.Stdout);
 
         var events = await fx.Client.ListEventsAsync(50, "config", CancellationToken.None);

@@ -1,13 +1,12 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Failsafe.Config.Writing;
 using Failsafe.Contracts;
 
 namespace Failsafe.ControlPlane.Configuration;
 
 /// <summary>
 /// What differs between the applied document and the desired one, object by object (a service, an environment, a host
-/// group, a lifecycle) and within a changed object field by field, the way <c>terraform plan</c> shows it.
+/// group, a lifecycle) and within a changed object field by field, the way <c>terraform plan</c> shows it. Fields are
+/// named by their YAML keys and shown as the files write them (<c>run.drain-timeout: 5s → 7s</c>).
 /// </summary>
 internal static class ConfigDiff
 {
@@ -19,24 +18,25 @@ internal static class ConfigDiff
     public static List<ConfigChange> Compare(ConfigDocument current, ConfigDocument desired)
     {
         var changes = new List<ConfigChange>();
-        Compare(changes, Environment, current.Environments, desired.Environments, e => e.Name);
-        Compare(changes, HostGroup, current.HostGroups, desired.HostGroups, g => g.Name);
-        Compare(changes, Lifecycle, current.Lifecycles, desired.Lifecycles, l => l.Name);
-        Compare(changes, Service, current.Services, desired.Services, s => s.Name);
+        Compare(changes, Environment, current.Environments, desired.Environments, e => e.Name, ConfigToYaml.Environment);
+        Compare(changes, HostGroup, current.HostGroups, desired.HostGroups, g => g.Name, ConfigToYaml.HostGroup);
+        Compare(changes, Lifecycle, current.Lifecycles, desired.Lifecycles, l => l.Name, ConfigToYaml.Lifecycle);
+        Compare(changes, Service, current.Services, desired.Services, s => s.Name, ConfigToYaml.Service);
         return changes;
     }
 
-    private static void Compare<T>(List<ConfigChange> changes, string kind, IReadOnlyList<T> current, IReadOnlyList<T> desired, Func<T, string> name)
+    private static void Compare<T>(
+        List<ConfigChange> changes, string kind, IReadOnlyList<T> current, IReadOnlyList<T> desired, Func<T, string> name, Func<T, object> yaml)
     {
         var before = current.ToDictionary(name, StringComparer.Ordinal);
         var after = desired.ToDictionary(name, StringComparer.Ordinal);
         foreach (var key in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
         {
-            var old = before.TryGetValue(key, out var o) ? Flatten(o) : null;
-            var @new = after.TryGetValue(key, out var n) ? Flatten(n) : null;
+            var old = before.TryGetValue(key, out var o) ? Flatten(yaml(o)) : null;
+            var @new = after.TryGetValue(key, out var n) ? Flatten(yaml(n)) : null;
             if (old is null)
             {
-                changes.Add(new ConfigChange(ChangeKinds.Add, kind, key, @new!.Select(f => $"{f.Key}: {f.Value}").ToList()));
+                changes.Add(new ConfigChange(ChangeKinds.Add, kind, key, @new!.Select(f => Line(f.Key, f.Value)).ToList()));
             }
             else if (@new is null)
             {
@@ -44,9 +44,9 @@ internal static class ConfigDiff
             }
             else
             {
-                var fields = old.Keys.Union(@new.Keys).Order(StringComparer.Ordinal)
+                var fields = InFileOrder(old, @new)
                     .Where(f => old.GetValueOrDefault(f) != @new.GetValueOrDefault(f))
-                    .Select(f => $"{f}: {old.GetValueOrDefault(f) ?? "(none)"} → {@new.GetValueOrDefault(f) ?? "(none)"}")
+                    .Select(f => Line(f, $"{old.GetValueOrDefault(f) ?? "(none)"} → {@new.GetValueOrDefault(f) ?? "(none)"}"))
                     .ToList();
                 if (fields.Count > 0)
                 {
@@ -56,65 +56,62 @@ internal static class ConfigDiff
         }
     }
 
-    /// <summary>Each leaf as "path → value". Lists of named things are keyed by name (a variable also by its scope), so
-    /// that adding one entry shows as one line, not as every later entry shifting by one.</summary>
-    private static SortedDictionary<string, string> Flatten<T>(T value)
+    /// <summary>The new keys in order, each key only the old document has placed after the key before it there.</summary>
+    private static List<string> InFileOrder(OrderedDictionary<string, string> old, OrderedDictionary<string, string> @new)
     {
-        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        if (JsonSerializer.SerializeToNode(value, FailsafeJson.Options) is JsonObject root)
+        var keys = @new.Keys.ToList();
+        string? previous = null;
+        foreach (var key in old.Keys)
         {
-            root.Remove("name");
-            Walk(root, "", fields);
+            if (!@new.ContainsKey(key))
+            {
+                keys.Insert(previous is null ? 0 : keys.IndexOf(previous) + 1, key);
+            }
+
+            previous = key;
         }
 
+        return keys;
+    }
+
+    // A lifecycle is a list with no key of its own: its line is the value alone.
+    private static string Line(string path, string value) => path.Length == 0 ? value : $"{path}: {value}";
+
+    /// <summary>Each leaf as "path → value", in the order the file writes them. The service's own name is the object's
+    /// name, not a field. Variables, hooks and scopes are maps keyed by name, so adding one shows as one line.</summary>
+    private static OrderedDictionary<string, string> Flatten(object yaml)
+    {
+        var fields = new OrderedDictionary<string, string>(StringComparer.Ordinal);
+        Walk(yaml, "", fields);
         return fields;
     }
 
-    private static void Walk(JsonNode? node, string path, SortedDictionary<string, string> fields)
+    private static void Walk(object node, string path, OrderedDictionary<string, string> fields)
     {
         switch (node)
         {
-            case JsonObject o:
-                foreach (var (key, child) in o)
+            case YamlMap map:
+                foreach (var (key, child) in map.Where(e => path.Length > 0 || e.Key != "service"))
                 {
                     Walk(child, path.Length == 0 ? key : $"{path}.{key}", fields);
                 }
 
                 break;
-            case JsonArray { Count: 0 }:
+            case IReadOnlyList<string> { Count: 0 }:
                 break; // an empty list says nothing: going from none to some shows as "(none) → [...]"
-            case JsonArray a when a.All(e => e is JsonValue):
-                fields[path] = "[" + string.Join(", ", a.Select(e => e!.ToJsonString())) + "]";
+            case IReadOnlyList<string> list:
+                fields[path] = "[" + string.Join(", ", list.Select(t => Scalar(t, inList: true))) + "]";
                 break;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                {
-                    Walk(a[i], $"{path}[{KeyOf(a[i], i)}]", fields);
-                }
-
-                break;
-            case JsonValue v:
-                fields[path] = v.ToJsonString();
+            case string text:
+                fields[path] = Scalar(text, inList: false);
                 break;
         }
     }
 
-    private static string KeyOf(JsonNode? element, int index)
-    {
-        if (element is JsonObject o && o["name"] is JsonValue name)
-        {
-            var key = name.ToString();
-            o.Remove("name");
-            if (o["scope"] is JsonObject scope)
-            {
-                o.Remove("scope");
-                var where = scope.Deserialize<VariableScope>(FailsafeJson.Options)!.ToString();
-                key += where == "everywhere" ? "" : $" ({where})";
-            }
-
-            return key;
-        }
-
-        return index.ToString(CultureInfo.InvariantCulture);
-    }
+    /// <summary>A value as written, quoted only where the bare text would mislead: empty, edged with spaces, holding the
+    /// line's arrow or a line break, or (in a list) a comma or bracket.</summary>
+    private static string Scalar(string text, bool inList) =>
+        text.Length == 0 || text.Trim().Length != text.Length || text.AsSpan().IndexOfAny(inList ? "→\n,[]" : "→\n") >= 0
+            ? "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\""
+            : text;
 }

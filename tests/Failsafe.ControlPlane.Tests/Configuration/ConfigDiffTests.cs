@@ -18,13 +18,15 @@ public sealed class ConfigDiffTests
             ["add environment prod", "add environment staging", "add host-group prod-web", "add host-group staging-web", "add lifecycle default", "add service hello"],
             changes.Select(c => $"{c.Action} {c.Kind} {c.Name}"));
         var hello = changes.Single(c => c.Name == "hello");
-        Assert.Contains("run.entry: \"./hello\"", hello.Fields);
-        Assert.Contains("variables[GREETING].value: \"hello\"", hello.Fields);
-        Assert.Contains("environments: [\"staging\", \"prod\"]", hello.Fields);
+        Assert.Equal("run.entry: ./hello", hello.Fields[0]);
+        Assert.Contains("run.drain-timeout: 4s", hello.Fields);
+        Assert.Contains("variables.GREETING.value: hello", hello.Fields);
+        Assert.Equal("environments: [staging, prod]", hello.Fields[^1]);
+        Assert.Equal(["[staging, prod]"], changes.Single(c => c.Kind == ConfigDiff.Lifecycle).Fields);
     }
 
     [Fact]
-    public void ChangedFields_ShowOldAndNew_AndAVariableKeyedByNameAndScope()
+    public void ChangedFields_ShowOldAndNew_ByYamlKey_InFileOrder()
     {
         var before = Document(Hello(Value("GREETING", "hello"), Value("GREETING", "hi", environment: "prod")));
         var after = Document(Hello(Value("GREETING", "hello"), Value("GREETING", "good day", environment: "prod"), Value("EXTRA", "1")) with
@@ -39,9 +41,18 @@ public sealed class ConfigDiffTests
         Assert.Equal(
             [
                 "run.port: (none) → 8081",
-                "variables[EXTRA].value: (none) → \"1\"",
-                "variables[GREETING (environment prod)].value: \"hi\" → \"good day\"",
+                "variables.GREETING.environments.prod.value: hi → good day",
+                "variables.EXTRA.value: (none) → 1",
             ],
             changes[1].Fields);
+
+        // Back again: what only the old document has keeps its place in the file.
+        Assert.Equal(
+            [
+                "run.port: 8081 → (none)",
+                "variables.GREETING.environments.prod.value: good day → hi",
+                "variables.EXTRA.value: 1 → (none)",
+            ],
+            ConfigDiff.Compare(after, before).Single(c => c.Kind == ConfigDiff.Service).Fields);
     }
 }
