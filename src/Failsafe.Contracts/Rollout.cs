@@ -30,12 +30,19 @@ public sealed record CanaryStep(int Weight, int HoldSeconds = 0);
 /// <param name="MinLatencyIncrease">Smallest latency rise worth acting on, as a fraction of stable's (0.1 = 10% slower).</param>
 /// <param name="MinRequests">Fewer requests than this on either side is NO-DATA: the rollout holds.</param>
 /// <param name="Prometheus">When set, error counts and latency come from this Prometheus server instead of the agents' proxies.</param>
+/// <param name="InitialDelaySeconds">The analysis window opens this long after the canary first takes traffic (and after the
+/// batches begin): a freshly started process runs colder code for its first seconds (a JIT warming up), which is not
+/// what the release should be judged on. Argo Rollouts' <c>initialDelay</c>, Kayenta's warm-up period.</param>
 public sealed record AnalysisSettings(
     double FalseAlarmRate = 0.01,
     double MinErrorRateIncrease = 0.01,
     double MinLatencyIncrease = 0.1,
     long MinRequests = 100,
-    PrometheusSource? Prometheus = null);
+    PrometheusSource? Prometheus = null,
+    int InitialDelaySeconds = AnalysisSettings.DefaultInitialDelaySeconds)
+{
+    public const int DefaultInitialDelaySeconds = 10;
+}
 
 /// <summary>
 /// Queries for a Prometheus server. Each query is PromQL with placeholders: {{version}} (the version

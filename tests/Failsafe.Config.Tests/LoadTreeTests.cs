@@ -22,7 +22,7 @@ public sealed class LoadTreeTests
         var rollout = service.Rollout!;
         Assert.Equal([new CanaryStep(5, 30), new CanaryStep(25, 30), new CanaryStep(50, 30)], rollout.Steps);
         Assert.Equal((2, 10), (rollout.CanaryHosts, rollout.BatchHoldSeconds));
-        Assert.Equal(new AnalysisSettings(0.005, 0.02, 0.2, 50, new PrometheusSource("http://127.0.0.1:9090")), rollout.Analysis);
+        Assert.Equal(new AnalysisSettings(0.005, 0.02, 0.2, 50, new PrometheusSource("http://127.0.0.1:9090"), InitialDelaySeconds: 30), rollout.Analysis);
         Assert.Equal(
             [
                 new VariableConfig("DB_PASSWORD", null, "db-password", VariableScope.Everywhere),

@@ -30,6 +30,7 @@ internal static class Samples
             min-error-increase: 2%
             min-latency-increase: 20%
             min-requests: 50
+            initial-delay: 30s
             prometheus:
               url: http://127.0.0.1:9090
         variables:

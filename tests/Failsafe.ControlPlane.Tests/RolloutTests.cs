@@ -382,9 +382,45 @@ public sealed class RolloutTests(ITestOutputHelper output)
         Assert.Equal(DeploymentStates.Succeeded, (await fleet.WaitAsync(Deployment, d => DeploymentStates.IsTerminal(d.State), "success")).State);
     }
 
-    /// <summary>Every agent runs <see cref="OldRelease"/> and has said so; 1.2.0 is pushed and deployed behind the proxy with <paramref name="policy"/>.</summary>
+    [Fact]
+    public async Task Deploy_InitialDelay_LeavesTheCanarysFirstTrafficOutOfTheAnalysis()
+    {
+        var clock = new OffsetTimeProvider();
+        await using var fleet = await Fleet.StartAsync(agents: 2, o => o with { Time = clock });
+        var target = await StartDeployingAsync(
+            fleet, new RolloutPolicy([new CanaryStep(20), new CanaryStep(50)], Analysis: new AnalysisSettings(InitialDelaySeconds: 60)));
+        var canary = fleet["host-1"];
+        await StartCanaryAsync(fleet, canary, target);
+        await PollUntilAsync(canary, r => Weight(r) == 20, null, "the first step's weight");
+        TrafficSample[] Bad(int seed) =>
+        [
+            TrafficSamples.Side(Service, target, canary: true, 2_000, 600, seed, end: clock.GetUtcNow()),
+            TrafficSamples.Side(Service, OldRelease, canary: false, 2_000, 20, seed + 1, end: clock.GetUtcNow()),
+        ];
+
+        // A cold start's errors, inside the first minute: left out.
+        Assert.Equal(HttpStatusCode.NoContent, (await canary.ReportMetricsAsync(Bad(1))).StatusCode);
+        var warming = await fleet.WaitAsync(Deployment, d => d.Rollout?.Verdict?.Sentence.StartsWith("Warming up", StringComparison.Ordinal) == true, "the warm-up verdict");
+        Assert.Equal(VerdictOutcomes.NoData, warming.Rollout!.Verdict!.Outcome);
+        Assert.Matches(@"^Warming up: analysis leaves out the first 1 min of traffic, while new instances' code warms up; it starts in (\d+ s|1 min)\.$", warming.Rollout.Verdict.Sentence);
+
+        clock.Advance(TimeSpan.FromSeconds(61));
+        var open = await fleet.WaitAsync(Deployment, d => d.Rollout?.Verdict?.Sentence.StartsWith("Too little traffic", StringComparison.Ordinal) == true, "the window open");
+        Assert.Equal("Too little traffic to judge: canary 0 requests, stable 0; at least 100 needed on each side.", open.Rollout!.Verdict!.Sentence);
+        Assert.Equal(DeploymentStates.Running, open.State);
+
+        // The same traffic once the window is open: judged, and failed.
+        Assert.Equal(HttpStatusCode.NoContent, (await canary.ReportMetricsAsync(Bad(3))).StatusCode);
+        var failed = await fleet.WaitAsync(Deployment, d => d.State != DeploymentStates.Running, "the verdict on the open window");
+        Assert.Equal(DeploymentStates.RollingBack, failed.State);
+        Assert.StartsWith("analysis failed: Canary errors 30.0% (600/2,000)", failed.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every agent runs <see cref="OldRelease"/> and has said so; 1.2.0 is pushed and deployed behind the proxy with <paramref name="policy"/>
+    /// (with no initial delay, unless the policy gives its analysis: these tests report traffic from the first moment).</summary>
     private static async Task<string> StartDeployingAsync(Fleet fleet, RolloutPolicy policy)
     {
+        policy = policy.Analysis is null ? policy with { Analysis = new AnalysisSettings(InitialDelaySeconds: 0) } : policy;
         fleet.Agents.ForEach(a => a.Runs(Service, OldRelease));
         await fleet.ReportAllAsync();
         var packed = await fleet.PushAsync(Service, "1.2.0");

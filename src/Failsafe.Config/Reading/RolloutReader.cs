@@ -26,7 +26,8 @@ internal static class RolloutReader
                 analysis.Percent("min-error-increase") / 100 ?? defaults.MinErrorRateIncrease,
                 analysis.Percent("min-latency-increase") / 100 ?? defaults.MinLatencyIncrease,
                 analysis.Int("min-requests") ?? defaults.MinRequests,
-                Prometheus(analysis.Object("prometheus")));
+                Prometheus(analysis.Object("prometheus")),
+                analysis.Seconds("initial-delay") ?? defaults.InitialDelaySeconds);
         return new RolloutPolicy(
             weights.Select(w => new CanaryStep(w, hold)).ToList(),
             rollout.Int("canary-hosts") ?? 1,

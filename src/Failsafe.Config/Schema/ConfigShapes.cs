@@ -58,6 +58,7 @@ internal static class ConfigShapes
             new("min-error-increase", new ScalarShape(ScalarKind.Percentage, 0, 100), "Smallest rise of the error rate worth acting on, in percentage points.", Default: "1%"),
             new("min-latency-increase", new ScalarShape(ScalarKind.Percentage, 0, 1000), "Smallest latency rise worth acting on, as a share of stable's latency.", Default: "10%"),
             new("min-requests", new ScalarShape(ScalarKind.Integer, 1, 1_000_000_000), "Fewer requests than this on either side means no data: the rollout holds.", Default: 100),
+            new("initial-delay", Seconds(0, 3600), "Traffic in the first moments of the canary (and of the batches) is left out of the analysis: a fresh process is slower while its code warms up.", Default: "10s"),
             new("prometheus", prometheus, "Take error counts and latency from this Prometheus server instead of the agents' proxies."),
         ]);
         var rollout = new ObjectShape([

@@ -86,6 +86,7 @@ public static class ConfigToYaml
                     { "min-error-increase", Percent(analysis.MinErrorRateIncrease) },
                     { "min-latency-increase", Percent(analysis.MinLatencyIncrease) },
                     { "min-requests", analysis.MinRequests.ToString(CultureInfo.InvariantCulture) },
+                    { "initial-delay", ScalarText.Duration(analysis.InitialDelaySeconds) },
                     {
                         "prometheus", analysis.Prometheus is { } prometheus
                             ? new YamlMap

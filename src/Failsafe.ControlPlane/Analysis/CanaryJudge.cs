@@ -38,7 +38,7 @@ internal sealed partial class CanaryJudge(
             return null; // another replica drives it, and judges it
         }
 
-        if (deployment is not { State: DeploymentStates.Running, Rollout: { WindowStart: { } from } rollout })
+        if (deployment is not { State: DeploymentStates.Running, Rollout: { WindowStart: { } windowStart } rollout })
         {
             _lastFromPrometheus.TryRemove(deploymentId, out _);
             return null;
@@ -52,6 +52,17 @@ internal sealed partial class CanaryJudge(
         var target = hosts.Select(h => h.TargetRelease).FirstOrDefault(r => r is not null);
         var scope = rollout.Phase == RolloutPhases.Canary ? hosts.Where(h => h.Batch == 1).ToList() : hosts;
         var now = time.GetUtcNow();
+        var delay = TimeSpan.FromSeconds(rollout.Analysis.InitialDelaySeconds);
+        var from = windowStart + delay;
+        if (now < from)
+        {
+            return new VerdictInfo(
+                VerdictOutcomes.NoData,
+                $"Warming up: analysis leaves out the first {Durations.Format(delay)} of traffic, while new instances' code warms up; it starts in {Durations.Format(TimeSpan.FromSeconds(Math.Ceiling((from - now).TotalSeconds)))}.",
+                now,
+                []);
+        }
+
         if (rollout.Analysis.Prometheus is { } source)
         {
             return await FromPrometheusAsync(deploymentId, deployment, scope, source, rollout.Analysis, now - from, cancellationToken).ConfigureAwait(false);

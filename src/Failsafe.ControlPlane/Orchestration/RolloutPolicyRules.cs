@@ -74,6 +74,11 @@ internal static class RolloutPolicyRules
             throw ApiProblemException.BadRequest("Minimum effects are positive fractions: an error-rate rise below 1 (0.01 = one point), a latency rise below 10 (0.1 = 10% slower).");
         }
 
+        if (a.InitialDelaySeconds is < 0 or > 3600)
+        {
+            throw ApiProblemException.BadRequest($"The analysis' initial delay is between 0 and 3600 seconds, not {a.InitialDelaySeconds}.");
+        }
+
         if (a.MinRequests < 1)
         {
             throw ApiProblemException.BadRequest("Analysis needs at least 1 request per side (MinRequests).");

@@ -27,12 +27,13 @@ internal sealed class RolloutOptions
     private readonly Option<double?> _minError = new("--min-error-increase") { Description = "Smallest error-rate rise worth a rollback, as a fraction (default 0.01 = one point)." };
     private readonly Option<double?> _minLatency = new("--min-latency-increase") { Description = "Smallest latency rise worth a rollback, as a fraction (default 0.1 = 10% slower)." };
     private readonly Option<long?> _minRequests = new("--min-requests") { Description = "Requests each side needs before any verdict (default 100); fewer is NO-DATA and holds." };
+    private readonly Option<string?> _initialDelay = new("--initial-delay") { Description = "Leave the canary's first seconds of traffic out of the analysis, while its code warms up, e.g. 30s (default 10s)." };
     private readonly Option<string?> _prometheus = new("--prometheus") { Description = "Read analysis metrics from this Prometheus server (e.g. http://127.0.0.1:9090) instead of the proxies." };
 
     private Option[] All =>
     [
         _port, _steps, _hold, _canaryHosts, _batchHold, _policy, _stickyCookie, _stickyHeader, _warmUp, _warmUpPath, _apdex, _drain,
-        _falseAlarm, _minError, _minLatency, _minRequests, _prometheus,
+        _falseAlarm, _minError, _minLatency, _minRequests, _initialDelay, _prometheus,
     ];
 
     public void AddTo(Command command)
@@ -87,6 +88,7 @@ internal sealed class RolloutOptions
         if (result.GetValue(_minError) is { } minError) { analysis = analysis with { MinErrorRateIncrease = minError }; analysisGiven = true; }
         if (result.GetValue(_minLatency) is { } minLatency) { analysis = analysis with { MinLatencyIncrease = minLatency }; analysisGiven = true; }
         if (result.GetValue(_minRequests) is { } minRequests) { analysis = analysis with { MinRequests = minRequests }; analysisGiven = true; }
+        if (result.GetValue(_initialDelay) is { } delay) { analysis = analysis with { InitialDelaySeconds = (int)Duration(delay, "--initial-delay").TotalSeconds }; analysisGiven = true; }
         if (result.GetValue(_prometheus) is { } url) { analysis = analysis with { Prometheus = new PrometheusSource(url) }; analysisGiven = true; }
 
         var hold = result.GetValue(_hold) is { } h ? (int)Duration(h, "--hold").TotalSeconds : (int?)null;
