@@ -80,12 +80,15 @@ public sealed class ConfigCliTests(ClusterFixture fx)
         Assert.Contains($"from commit {commit}.", applied.Stdout);
         var revision = (await fx.Client.GetConfigAsync(CancellationToken.None)).Revision;
 
-        var plan = await FailsafeProcess.RunAsync(["plan", tree, "--prune"], Env);
+        var plan = await FailsafeProcess.RunAsync(["plan", tree, "--prune", "--detailed-exitcode"], Env);
         Assert.Contains("no changes: the server matches the files.", plan.Stdout);
+        Assert.Equal(0, plan.ExitCode);
         var again = await FailsafeProcess.RunAsync(["apply", tree, "--prune"], Env);
         Assert.Equal($"No changes: the server matches the files (revision {revision}).", again.Stdout.Trim());
 
         await File.WriteAllTextAsync(Path.Combine(tree, "gitsvc", "failsafe.yaml"), Service.Replace("drain-timeout: 5s", "drain-timeout: 7s", StringComparison.Ordinal));
+        var pending = await FailsafeProcess.RunAsync(["plan", tree, "--prune", "--detailed-exitcode"], Env);
+        Assert.Equal((2, "~ service gitsvc"), (pending.ExitCode, pending.Stdout.Split('\n')[1].Trim()));
         var changed = await FailsafeProcess.RunAsync(["apply", tree, "--prune"], Env);
         Assert.Contains("~ service gitsvc", changed.Stdout);
         Assert.Contains("run.drain-timeout: 5s → 7s", changed.Stdout);

@@ -48,9 +48,13 @@ internal static class ConfigCommands
         var path = PathArgument();
         var prune = new Option<bool>("--prune") { Description = "Also remove services the server holds and the files do not describe." };
         var json = new Option<bool>("--json") { Description = "Print the plan (or the applied result) as JSON." };
+        var detailedExitCode = new Option<bool>("--detailed-exitcode")
+        {
+            Description = "Exit 2 when apply would change something and 0 when the server matches (1 on errors), for CI, as terraform plan does.",
+        };
         var command = apply
             ? new Command("apply", "Make the server match the files, in one transaction, recorded with the git commit. Unchanged files change nothing.") { path, prune, json }
-            : new Command("plan", "Show what apply would change on the server (add, change, remove) and the drift: server state the files do not describe.") { path, prune, json };
+            : new Command("plan", "Show what apply would change on the server (add, change, remove) and the drift: server state the files do not describe.") { path, prune, json, detailedExitCode };
         connection.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
@@ -65,7 +69,7 @@ internal static class ConfigCommands
             if (!apply)
             {
                 Console.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(plan, FailsafeJson.Options) : PlanText.Format(plan));
-                return 0;
+                return result.GetValue(detailedExitCode) && !plan.IsEmpty ? 2 : 0;
             }
 
             if (plan.IsEmpty)
