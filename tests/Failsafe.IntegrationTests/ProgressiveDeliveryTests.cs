@@ -86,7 +86,10 @@ public sealed class ProgressiveDeliveryTests(ClusterFixture fx)
         await fx.PushAsync("canary-nodata", "2.0.0", delayMs: DelayMs);
 
         var created = await fx.Client.CreateDeploymentAsync(Request("canary-nodata", "2.0.0", port, new RolloutPolicy([new CanaryStep(20, 0)])), CancellationToken.None);
-        var held = await WaitAsync(created.Id, d => d.Rollout?.Verdict?.Outcome == VerdictOutcomes.NoData);
+        // First the initial delay (10 s by default), then too little traffic: both no-data, neither decides anything.
+        var warming = await WaitAsync(created.Id, d => d.Rollout?.Verdict?.Outcome == VerdictOutcomes.NoData);
+        Assert.StartsWith("Warming up: analysis leaves out the first 10 s of traffic", warming.Rollout!.Verdict!.Sentence);
+        var held = await WaitAsync(created.Id, d => d.Rollout?.Verdict?.Sentence.StartsWith("Too little traffic", StringComparison.Ordinal) == true);
         await Task.Delay(TimeSpan.FromSeconds(3));
         held = await fx.Client.GetDeploymentAsync(created.Id, CancellationToken.None);
 
